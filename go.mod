@@ -1,0 +1,3 @@
+module github.com/xbahn-go/xbahn
+
+go 1.26
