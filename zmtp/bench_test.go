@@ -1,0 +1,72 @@
+package zmtp
+
+import (
+	"context"
+	"io"
+	"net"
+	"testing"
+)
+
+func benchmarkReqRep(b *testing.B, size int) {
+	req, rep := newPair(b, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go echo(ctx, rep)
+	bg := context.Background()
+	payload := make([]byte, size)
+	var m Msg
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := req.Send(bg, payload); err != nil {
+			b.Fatal(err)
+		}
+		if err := req.RecvMsg(bg, &m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkReqRep64(b *testing.B)  { benchmarkReqRep(b, 64) }
+func BenchmarkReqRep64K(b *testing.B) { benchmarkReqRep(b, 64<<10) }
+
+// BenchmarkTCPPingPong is the floor: two goroutines exchanging 64 bytes
+// over loopback TCP with nothing in between.
+func BenchmarkTCPPingPong(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		buf := make([]byte, 64)
+		for {
+			if _, err := io.ReadFull(c, buf); err != nil {
+				return
+			}
+			if _, err := c.Write(buf); err != nil {
+				return
+			}
+		}
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	buf := make([]byte, 64)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Write(buf); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,34 @@
+// Package zmtp implements the ZeroMQ Message Transport Protocol, ZMTP 3.1
+// (RFC 37, compatible with ZMTP 3.0 peers), in pure Go: the greeting, frame
+// and command codec, the security handshake, and ZeroMQ sockets over TCP.
+//
+// It sits at the bottom of xbahn: the root package xbahn and the rpc layer
+// send their encoded messages as ZMTP frames through a Socket, and any
+// ZeroMQ peer, libzmq included, can be on the other end.
+//
+// # Layers
+//
+// The codec works on byte slices and io.Reader/io.Writer and can be used on
+// its own: [AppendGreeting] and [ParseGreeting] for the 64-byte greeting,
+// [AppendFrame] and [Reader] for frames, [AppendCommand], [ParseCommand] and
+// the Metadata helpers for commands. Every length read from a peer is checked
+// against a limit before anything is allocated.
+//
+// A [Mechanism] performs the security handshake after the greeting; [Null]
+// is the NULL mechanism. Other mechanisms plug in through the same interface.
+//
+// A [Socket] is a ZeroMQ socket of one [Type]: it binds and connects to
+// endpoints such as tcp://127.0.0.1:5555, reconnects when a connection is
+// lost, and sends and receives multipart messages with the semantics of its
+// type (REQ lockstep, REP envelopes, and so on).
+//
+// # Speed
+//
+// A Socket does its I/O on the caller's goroutine where it can: Send writes
+// to the connection directly when the kernel accepts the bytes at once, and
+// Recv reads from the connection itself when only one connection can supply
+// the next message. Per-connection goroutines take over only when a write
+// would block or when nobody is receiving, so that heartbeats are answered
+// and lost connections noticed. Frames queued while a write is in progress
+// leave together in one system call.
+package zmtp

@@ -1,0 +1,7 @@
+//go:build unix
+
+package zmtp
+
+import "syscall"
+
+var errAddrInUse error = syscall.EADDRINUSE

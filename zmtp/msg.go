@@ -1,0 +1,48 @@
+package zmtp
+
+// Msg is a multipart message whose storage is reused from one receive to
+// the next: Socket.RecvMsg fills it without allocating once its buffers have
+// grown to the sizes of the traffic.
+//
+// The frames of a Msg filled by RecvMsg stay valid until the next RecvMsg
+// into the same Msg.
+type Msg struct {
+	Frames [][]byte
+
+	buf    []byte   // backing store of Frames
+	ends   []int    // end offset in buf of each frame
+	frames [][]byte // every frame; Frames may be a suffix of it
+}
+
+// reset empties m, keeping its storage.
+func (m *Msg) reset() {
+	m.buf = m.buf[:0]
+	m.ends = m.ends[:0]
+	m.frames = m.frames[:0]
+	m.Frames = m.frames
+}
+
+// frameStart returns the offset where the next frame begins.
+func (m *Msg) frameStart() int {
+	if len(m.ends) == 0 {
+		return 0
+	}
+	return m.ends[len(m.ends)-1]
+}
+
+// finish sets Frames from the frame boundaries, once the last frame is in.
+func (m *Msg) finish() {
+	m.frames = m.frames[:0]
+	start := 0
+	for _, end := range m.ends {
+		m.frames = append(m.frames, m.buf[start:end:end])
+		start = end
+	}
+	m.Frames = m.frames
+}
+
+// trim drops the first n frames from Frames.
+func (m *Msg) trim(n int) { m.Frames = m.Frames[n:] }
+
+// swap exchanges the contents of m and o.
+func (m *Msg) swap(o *Msg) { *m, *o = *o, *m }

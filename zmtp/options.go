@@ -1,0 +1,113 @@
+package zmtp
+
+import (
+	"errors"
+	"time"
+)
+
+// Defaults of the Options fields left zero.
+const (
+	DefaultHWM              = 1000
+	DefaultMaxMsgSize       = 64 << 20
+	DefaultMaxFrames        = 4096
+	DefaultHandshakeTimeout = 5 * time.Second
+	DefaultMaxCommandSize   = 64 << 10
+	DefaultMaxProperties    = 64
+	DefaultReconnect        = 100 * time.Millisecond
+)
+
+// Options configures a Socket. The zero value gives libzmq's defaults where
+// libzmq has bounded ones, and safe limits where it has none.
+type Options struct {
+	// Identity is sent to the peer in READY; a ROUTER peer routes to this
+	// socket by it. At most 255 bytes, and not starting with a zero byte.
+	Identity []byte
+	// Mechanism secures connections; nil means Null.
+	Mechanism Mechanism
+
+	// SendHWM and RecvHWM bound, in messages, the queue of each peer in
+	// each direction (default DefaultHWM). At the mark, sending blocks or
+	// drops as the socket type says, and a full receive queue stops
+	// reading the connection, which pushes back on the peer through TCP.
+	SendHWM, RecvHWM int
+
+	// MaxMsgSize bounds the bytes of one received message (default
+	// DefaultMaxMsgSize); a peer that exceeds it is disconnected.
+	MaxMsgSize int64
+	// MaxFrames bounds the frames of one received message (default
+	// DefaultMaxFrames).
+	MaxFrames int
+	// MaxCommandSize bounds a command during the handshake (default
+	// DefaultMaxCommandSize), and MaxProperties the metadata properties
+	// in it (default DefaultMaxProperties).
+	MaxCommandSize int
+	MaxProperties  int
+	// HandshakeTimeout bounds the greeting and security handshake of each
+	// connection (default DefaultHandshakeTimeout).
+	HandshakeTimeout time.Duration
+	// ReadBufferSize is the size of each connection's read buffer
+	// (default DefaultReadBufferSize).
+	ReadBufferSize int
+
+	// ReconnectInterval is the wait before reconnecting a lost or failed
+	// connection (default DefaultReconnect). When ReconnectMax is larger,
+	// the wait doubles after each failed attempt up to ReconnectMax.
+	ReconnectInterval time.Duration
+	ReconnectMax      time.Duration
+
+	// Heartbeat configures PINGs to peers and the detection of dead
+	// connections.
+	Heartbeat Heartbeat
+
+	// ReqRelaxed lets a REQ socket send a new request before the reply to
+	// the last one arrived, abandoning it (libzmq's ZMQ_REQ_RELAXED).
+	ReqRelaxed bool
+	// ReqCorrelate makes a REQ socket tag each request with an id and
+	// drop replies that do not carry the id of the request in progress
+	// (libzmq's ZMQ_REQ_CORRELATE).
+	ReqCorrelate bool
+}
+
+// withDefaults returns o with zero fields set to their defaults, or an
+// error for values that make no sense.
+func (o Options) withDefaults() (Options, error) {
+	if len(o.Identity) > 255 {
+		return o, errors.New("zmtp: identity longer than 255 bytes")
+	}
+	if len(o.Identity) > 0 && o.Identity[0] == 0 {
+		return o, errors.New("zmtp: identity starts with a zero byte, which ZMTP reserves")
+	}
+	for _, v := range []int64{int64(o.SendHWM), int64(o.RecvHWM), o.MaxMsgSize, int64(o.MaxFrames),
+		int64(o.MaxCommandSize), int64(o.MaxProperties), int64(o.HandshakeTimeout),
+		int64(o.ReconnectInterval), int64(o.ReconnectMax), int64(o.ReadBufferSize),
+		int64(o.Heartbeat.Interval), int64(o.Heartbeat.Timeout), int64(o.Heartbeat.TTL)} {
+		if v < 0 {
+			return o, errors.New("zmtp: negative option value")
+		}
+	}
+	o.Identity = append([]byte(nil), o.Identity...)
+	if o.Mechanism == nil {
+		o.Mechanism = Null{}
+	}
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&o.SendHWM, DefaultHWM)
+	def(&o.RecvHWM, DefaultHWM)
+	def(&o.MaxFrames, DefaultMaxFrames)
+	def(&o.MaxCommandSize, DefaultMaxCommandSize)
+	def(&o.MaxProperties, DefaultMaxProperties)
+	def(&o.ReadBufferSize, DefaultReadBufferSize)
+	if o.MaxMsgSize == 0 {
+		o.MaxMsgSize = DefaultMaxMsgSize
+	}
+	if o.HandshakeTimeout == 0 {
+		o.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if o.ReconnectInterval == 0 {
+		o.ReconnectInterval = DefaultReconnect
+	}
+	return o, nil
+}

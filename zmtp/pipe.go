@@ -1,0 +1,179 @@
+package zmtp
+
+import (
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// A pipe is a socket's link to one peer: the connection, when there is
+// one, its read and write state, and its queues. A pipe made by Connect
+// outlives its connections: messages sent while it is disconnected wait in
+// it and leave when the next connection is up. A pipe made by an accepted
+// connection ends with that connection.
+type pipe struct {
+	s          *Socket
+	endpoint   string
+	persistent bool
+
+	// Guarded by mu.
+	mu       sync.Mutex
+	conn     net.Conn // nil while disconnected
+	info     peerInfo
+	gen      uint64        // number of connections attached so far
+	up       chan struct{} // closed while a connection is attached
+	down     chan struct{} // closed when the current connection ends
+	connErr  error         // why the last connection ended
+	removed  bool          // the pipe is gone for good
+	role     role          // who reads the connection
+	want     bool          // a caller waits for the pump to hand reading over
+	intr     bool          // an interrupt set the read deadline in the past
+	dlSet    bool          // the read deadline may not be zero
+	handback chan struct{} // the pump has handed reading to the caller
+
+	// Owned by the goroutine that holds the read role.
+	r    *Reader
+	cur  Msg    // message being read
+	sbuf []byte // scratch for sealed frames
+	cbuf []byte // scratch for commands the reader answers
+
+	// Guarded by the socket's mutex.
+	inbox   msgRing
+	ready   bool // in the socket's ready list
+
+	inboxLen atomic.Int32 // inbox.len(), readable without the socket's mutex
+
+	// The context whose end interrupts a caller's read; see watch.
+	watchDone   <-chan struct{}
+	watchStop   func() bool
+	interruptFn func()
+
+	// Read-side signals to the pump goroutine.
+	kick chan struct{}
+	idle *time.Timer
+
+	rcount atomic.Uint64 // frames read; heartbeats watch it move
+
+	w writer
+
+	hb heartbeat
+}
+
+type role uint8
+
+const (
+	roleFree role = iota
+	rolePump
+	roleCaller
+)
+
+// idleDelay is how long a connection that callers read directly may go
+// unread before its pump goroutine reads it, to answer heartbeats and notice
+// a lost peer.
+const idleDelay = time.Millisecond
+
+func newPipe(s *Socket, endpoint string, persistent bool) *pipe {
+	p := &pipe{
+		s:          s,
+		endpoint:   endpoint,
+		persistent: persistent,
+		up:         make(chan struct{}),
+		down:       make(chan struct{}),
+		handback:   make(chan struct{}, 1),
+		kick:       make(chan struct{}, 1),
+		idle:       time.NewTimer(time.Hour),
+	}
+	p.idle.Stop()
+	p.interruptFn = p.interrupt
+	p.w.p = p
+	p.w.space = make(chan struct{})
+	return p
+}
+
+// attach makes conn, whose handshake is done, the pipe's connection.
+func (p *pipe) attach(conn net.Conn, r *Reader, info peerInfo) bool {
+	p.mu.Lock()
+	if p.removed {
+		p.mu.Unlock()
+		return false
+	}
+	p.conn, p.info, p.r = conn, info, r
+	p.gen++
+	p.role, p.want, p.intr = roleFree, false, false
+	p.connErr = nil
+	p.cur.reset()
+	p.down = make(chan struct{})
+	close(p.up)
+	p.mu.Unlock()
+	p.w.attach(conn, info.session)
+	p.hb.start(p, conn)
+	return true
+}
+
+// connection returns the current connection and the channel closed when it
+// ends, or a nil connection while detached.
+func (p *pipe) connection() (net.Conn, <-chan struct{}, uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.conn, p.down, p.gen
+}
+
+// fail ends conn, if it is still the pipe's connection, with err.
+func (p *pipe) fail(conn net.Conn, err error) {
+	p.mu.Lock()
+	if p.conn != conn || conn == nil {
+		p.mu.Unlock()
+		return
+	}
+	p.conn = nil
+	p.connErr = err
+	p.up = make(chan struct{})
+	close(p.down)
+	if p.want {
+		// A caller waits for the read role: let it see the loss.
+		p.want = false
+		p.role = roleCaller
+		p.handback <- struct{}{}
+	}
+	p.mu.Unlock()
+	conn.Close()
+	p.hb.stop()
+	p.w.detach(conn)
+}
+
+// remove ends the pipe for good.
+func (p *pipe) remove(err error) {
+	p.mu.Lock()
+	p.removed = true
+	conn := p.conn
+	p.mu.Unlock()
+	if conn != nil {
+		p.fail(conn, err)
+	}
+	p.w.remove()
+	p.idle.Stop()
+	p.unwatch()
+}
+
+// isRemoved reports whether the pipe has ended for good.
+func (p *pipe) isRemoved() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.removed
+}
+
+// rawConn returns the raw connection for direct non-blocking writes, or nil
+// when conn offers none.
+func rawConn(conn net.Conn) syscall.RawConn {
+	sc, ok := conn.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	return rc
+}

@@ -1,0 +1,331 @@
+package zmtp
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"time"
+)
+
+// Internal outcomes of a direct read that make the caller look again.
+var (
+	errInterrupted = errors.New("zmtp: read interrupted")
+	errDetached    = errors.New("zmtp: pipe has no connection")
+	errBusy        = errors.New("zmtp: another goroutine reads the pipe")
+	errInboxFull   = errors.New("zmtp: inbox full")
+)
+
+// aLongTimeAgo is a read deadline that makes a blocked Read return at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
+
+// pump runs on the connection's own goroutine until conn ends. It reads
+// whenever no caller does: at once after the handshake, after a caller
+// kicks it, or once the connection has gone idleDelay without a reader.
+func (p *pipe) pump(conn net.Conn) {
+	for p.waitTurn(conn) {
+		err := p.pumpRead(conn)
+		if !p.endTurn(conn, err) {
+			return
+		}
+	}
+}
+
+// waitTurn blocks until the pump holds the read role on conn, or conn ends.
+func (p *pipe) waitTurn(conn net.Conn) bool {
+	for {
+		p.mu.Lock()
+		if p.conn != conn {
+			p.mu.Unlock()
+			return false
+		}
+		if p.role == roleFree && int(p.inboxLen.Load()) < p.s.opts.RecvHWM {
+			p.role = rolePump
+			p.prepareLocked()
+			p.mu.Unlock()
+			return true
+		}
+		down := p.down
+		p.mu.Unlock()
+		select {
+		case <-p.kick:
+		case <-p.idle.C:
+		case <-down:
+			return false
+		}
+	}
+}
+
+// pumpRead reads messages into the inbox until the read fails, is
+// interrupted, or the inbox is full.
+func (p *pipe) pumpRead(conn net.Conn) error {
+	for {
+		if err := p.readMsg(conn, &p.cur); err != nil {
+			return err
+		}
+		if p.s.deliver(p, &p.cur) {
+			return errInboxFull
+		}
+	}
+}
+
+// endTurn gives up the pump's read role after pumpRead returned err. It
+// reports whether the connection is still good.
+func (p *pipe) endTurn(conn net.Conn, err error) bool {
+	p.mu.Lock()
+	if p.conn != conn {
+		p.mu.Unlock()
+		return false
+	}
+	switch {
+	case err == errInboxFull:
+	case isTimeout(err) && p.intr:
+		p.intr = false
+	default:
+		p.mu.Unlock()
+		p.fail(conn, err)
+		return false
+	}
+	if p.want {
+		p.want = false
+		p.role = roleCaller
+		p.handback <- struct{}{}
+	} else {
+		p.role = roleFree
+	}
+	p.mu.Unlock()
+	return true
+}
+
+// prepareLocked clears a read deadline left by an earlier interrupt, unless
+// an interrupt is still pending. p.mu is held.
+func (p *pipe) prepareLocked() {
+	if p.dlSet && !p.intr {
+		p.conn.SetReadDeadline(time.Time{})
+		p.dlSet = false
+	}
+}
+
+// interrupt makes the current reader of the pipe return from its Read.
+func (p *pipe) interrupt() {
+	p.mu.Lock()
+	p.interruptLocked()
+	p.mu.Unlock()
+}
+
+func (p *pipe) interruptLocked() {
+	if p.conn == nil || p.intr {
+		return
+	}
+	p.intr, p.dlSet = true, true
+	p.conn.SetReadDeadline(aLongTimeAgo)
+}
+
+// wake asks the pump to read now rather than after idleDelay.
+func (p *pipe) wake() {
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+// acquire gives the calling goroutine the read role, taking it from the
+// pump if needed.
+func (p *pipe) acquire(ctx context.Context) (net.Conn, error) {
+	p.mu.Lock()
+	if p.conn == nil {
+		p.mu.Unlock()
+		return nil, errDetached
+	}
+	switch p.role {
+	case roleFree:
+		p.role = roleCaller
+		p.prepareLocked()
+		p.watchLocked(ctx)
+		conn := p.conn
+		p.mu.Unlock()
+		return conn, nil
+	case roleCaller:
+		p.mu.Unlock()
+		return nil, errBusy
+	}
+	p.want = true
+	p.interruptLocked()
+	p.mu.Unlock()
+	select {
+	case <-p.handback:
+	case <-ctx.Done():
+		p.mu.Lock()
+		if p.want {
+			p.want = false
+			p.mu.Unlock()
+			return nil, ctx.Err()
+		}
+		p.mu.Unlock()
+		<-p.handback
+		p.release(nil)
+		return nil, ctx.Err()
+	}
+	p.mu.Lock()
+	if p.conn == nil {
+		p.role = roleFree
+		p.mu.Unlock()
+		return nil, errDetached
+	}
+	p.prepareLocked()
+	p.watchLocked(ctx)
+	conn := p.conn
+	p.mu.Unlock()
+	return conn, nil
+}
+
+// release gives up a caller's read role; the pump takes over if nobody
+// reads for idleDelay.
+func (p *pipe) release(conn net.Conn) {
+	p.mu.Lock()
+	if p.role == roleCaller {
+		p.role = roleFree
+	}
+	p.mu.Unlock()
+	p.idle.Reset(idleDelay)
+}
+
+// watchLocked makes the end of ctx interrupt the pipe's reader. The watch
+// stays in place for the next call with the same context, so that a
+// receive loop under one context allocates nothing; an interrupt that comes
+// when another reader holds the role only makes that reader look again.
+// p.mu is held.
+func (p *pipe) watchLocked(ctx context.Context) {
+	done := ctx.Done()
+	if done == nil || done == p.watchDone {
+		return
+	}
+	if p.watchStop != nil {
+		p.watchStop()
+	}
+	p.watchDone = done
+	p.watchStop = context.AfterFunc(ctx, p.interruptFn)
+}
+
+// unwatch drops the watch of the last context.
+func (p *pipe) unwatch() {
+	p.mu.Lock()
+	stop := p.watchStop
+	p.watchStop, p.watchDone = nil, nil
+	p.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+}
+
+// recvDirect reads the pipe's next message into m on the calling
+// goroutine. It returns errInterrupted when something else asked the
+// caller to look again, errDetached or errBusy when it cannot read, and a
+// *lostError when the connection failed.
+func (p *pipe) recvDirect(ctx context.Context, m *Msg) error {
+	conn, err := p.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	if p.inboxLen.Load() > 0 {
+		// The pump queued messages before it let go: they come first.
+		p.release(conn)
+		return errInterrupted
+	}
+	err = p.readMsg(conn, &p.cur)
+	if err == nil {
+		m.swap(&p.cur)
+		p.cur.reset()
+		p.release(conn)
+		return nil
+	}
+	p.mu.Lock()
+	if isTimeout(err) && p.intr && p.conn == conn {
+		p.intr = false
+		p.mu.Unlock()
+		p.release(conn)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return errInterrupted
+	}
+	p.mu.Unlock()
+	p.fail(conn, err)
+	p.release(conn)
+	return &lostError{err}
+}
+
+// readMsg reads frames into m until a whole message is in, handling the
+// commands that arrive on the way. It resumes a message that an earlier
+// call left unfinished.
+func (p *pipe) readMsg(conn net.Conn, m *Msg) error {
+	maxMsg := uint64(p.s.opts.MaxMsgSize)
+	for {
+		start := m.frameStart()
+		flags, buf, err := p.r.ReadFrame(m.buf, maxMsg-uint64(start))
+		m.buf = buf
+		if err != nil {
+			return err
+		}
+		p.rcount.Add(1)
+		if sess := p.info.session; sess != nil {
+			p.sbuf = append(p.sbuf[:0], m.buf[start:]...)
+			flags, m.buf, err = sess.Open(m.buf[:start], flags, p.sbuf)
+			if err != nil {
+				return err
+			}
+		}
+		if flags.Has(FlagCommand) {
+			body := m.buf[start:]
+			m.buf = m.buf[:start]
+			if err := p.command(conn, body); err != nil {
+				return err
+			}
+			continue
+		}
+		m.ends = append(m.ends, len(m.buf))
+		if len(m.ends) > p.s.opts.MaxFrames {
+			return protoErr("message", &sizeError{"frame count", uint64(len(m.ends)), uint64(p.s.opts.MaxFrames)})
+		}
+		if !flags.Has(FlagMore) {
+			m.finish()
+			return nil
+		}
+	}
+}
+
+// command handles a command frame received after the handshake. Commands
+// the pipe does not know are ignored, as libzmq does.
+func (p *pipe) command(conn net.Conn, body []byte) error {
+	cmd, err := ParseCommand(body)
+	if err != nil {
+		return err
+	}
+	switch cmd.Name {
+	case CmdPing:
+		ttl, context, err := ParsePing(cmd.Data)
+		if err != nil {
+			return err
+		}
+		p.hb.peerTTL(p, conn, ttl)
+		p.cbuf = AppendPong(p.cbuf[:0], context)
+		p.w.command(conn, p.cbuf)
+	case CmdError:
+		reason, err := ParseError(cmd.Data)
+		if err != nil {
+			return err
+		}
+		return &PeerError{Reason: reason}
+	case CmdSubscribe, CmdCancel:
+		p.s.pat.command(p, cmd)
+	}
+	return nil
+}
+
+// lostError reports that a connection failed during a receive.
+type lostError struct{ err error }
+
+func (e *lostError) Error() string { return "zmtp: connection lost: " + trimPrefix(e.err.Error()) }
+func (e *lostError) Unwrap() error { return e.err }

@@ -1,0 +1,308 @@
+package zmtp
+
+import (
+	"context"
+	"net"
+	"sync"
+	"syscall"
+)
+
+// writer is the send side of a pipe. A Send encodes its frames into buf and,
+// when no write is in progress, writes them to the connection at once on
+// its own goroutine without blocking. Bytes the kernel does not take at
+// once are written by a goroutine of the pipe, and frames sent meanwhile
+// join the next write, so that many small messages leave in few system
+// calls.
+type writer struct {
+	p *pipe
+
+	mu       sync.Mutex
+	conn     net.Conn // nil while detached
+	raw      syscall.RawConn
+	sess     Session
+	buf      []byte // encoded frames not yet handed to a write
+	spare    []byte // the other buffer, recycled between writes
+	pending  []byte // unsealed frames sent while detached (persistent pipes)
+	npending int    // messages in pending
+	queued   int    // messages in buf
+	inflight int    // messages in the write under way
+	flushing bool   // a goroutine is writing
+	removed  bool
+	gen      uint64        // connections attached so far
+	space    chan struct{} // closed when the queue shrinks; nil if nobody waits
+
+	// The non-blocking write under way, owned by the flushing goroutine.
+	wb      []byte
+	wn      int
+	werr    error
+	writeFn func(fd uintptr) bool
+}
+
+// connected reports whether a connection is attached.
+func (w *writer) connected() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.conn != nil
+}
+
+// generation returns the number of the current or last connection, and
+// whether it is up.
+func (w *writer) generation() (uint64, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.gen, w.conn != nil
+}
+
+// send queues one message, head frames then body frames, and starts writing
+// it. With block set it waits while the queue is at the high-water mark;
+// otherwise it returns ErrAgain. It returns errDetached when the pipe has no
+// connection and cannot hold messages for a later one.
+func (w *writer) send(ctx context.Context, head, body [][]byte, block bool) error {
+	_, err := w.sendGen(ctx, head, body, block)
+	return err
+}
+
+// sendGen is send that also returns the number of the connection that will
+// carry the message.
+func (w *writer) sendGen(ctx context.Context, head, body [][]byte, block bool) (uint64, error) {
+	hwm := w.p.s.opts.SendHWM
+	w.mu.Lock()
+	for !w.removed && w.queued+w.inflight+w.npending >= hwm {
+		if !block {
+			w.mu.Unlock()
+			return 0, ErrAgain
+		}
+		if w.space == nil {
+			w.space = make(chan struct{})
+		}
+		ch := w.space
+		w.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+		w.mu.Lock()
+	}
+	switch {
+	case w.removed:
+		w.mu.Unlock()
+		return 0, errDetached
+	case w.conn == nil:
+		if !w.p.persistent {
+			w.mu.Unlock()
+			return 0, errDetached
+		}
+		w.pending = appendFrames(w.pending, nil, head, body)
+		w.npending++
+		gen := w.gen + 1
+		w.mu.Unlock()
+		return gen, nil
+	}
+	w.buf = appendFrames(w.buf, w.sess, head, body)
+	w.queued++
+	gen := w.gen
+	w.flushLocked()
+	return gen, nil
+}
+
+// appendFrames encodes head and body as one message, sealing each frame
+// when sess is set.
+func appendFrames(b []byte, sess Session, head, body [][]byte) []byte {
+	n := len(head) + len(body)
+	i := 0
+	for _, part := range [2][][]byte{head, body} {
+		for _, f := range part {
+			i++
+			var flags Flags
+			if i < n {
+				flags = FlagMore
+			}
+			if sess != nil {
+				b = sess.Seal(b, flags, f)
+			} else {
+				b = AppendFrame(b, flags, f)
+			}
+		}
+	}
+	return b
+}
+
+// command queues a command frame on conn, if it is still the connection,
+// outside the high-water mark.
+func (w *writer) command(conn net.Conn, frame []byte) {
+	w.mu.Lock()
+	if w.conn != conn {
+		w.mu.Unlock()
+		return
+	}
+	if w.sess == nil {
+		w.buf = append(w.buf, frame...)
+	} else if flags, size, n, err := ParseFrameHeader(frame); err == nil && n > 0 && uint64(len(frame)-n) == size {
+		w.buf = w.sess.Seal(w.buf, flags, frame[n:])
+	}
+	w.flushLocked()
+}
+
+// flushLocked writes buf unless a write is under way. It is called with mu
+// held and returns with it released.
+func (w *writer) flushLocked() {
+	if w.flushing {
+		w.mu.Unlock()
+		return
+	}
+	w.flushing = true
+	for {
+		conn := w.conn
+		if conn == nil || len(w.buf) == 0 {
+			w.flushing = false
+			w.mu.Unlock()
+			return
+		}
+		b := w.buf
+		w.buf = w.spare[:0]
+		w.inflight, w.queued = w.queued, 0
+		raw := w.raw
+		w.mu.Unlock()
+
+		n, err := w.tryWrite(raw, b)
+		if err == nil && n < len(b) {
+			// The kernel's buffer is full: a goroutine of the pipe
+			// finishes the job, and later frames queue behind it.
+			if !w.p.s.spawn(func() { w.writeLoop(conn, b, n) }) {
+				w.mu.Lock()
+				w.flushing = false
+				w.mu.Unlock()
+			}
+			return
+		}
+		w.mu.Lock()
+		w.wrote(b)
+		if err != nil {
+			w.flushing = false
+			w.mu.Unlock()
+			w.p.fail(conn, err)
+			return
+		}
+	}
+}
+
+// writeLoop writes b[off:] with blocking writes, then whatever was queued
+// meanwhile, until nothing is left.
+func (w *writer) writeLoop(conn net.Conn, b []byte, off int) {
+	for {
+		_, err := conn.Write(b[off:])
+		w.mu.Lock()
+		w.wrote(b)
+		if err != nil {
+			w.flushing = false
+			w.mu.Unlock()
+			w.p.fail(conn, err)
+			return
+		}
+		conn = w.conn
+		if conn == nil || len(w.buf) == 0 {
+			w.flushing = false
+			w.mu.Unlock()
+			return
+		}
+		b, off = w.buf, 0
+		w.buf = w.spare[:0]
+		w.inflight, w.queued = w.queued, 0
+		w.mu.Unlock()
+	}
+}
+
+// wrote records that the write of b ended; mu is held.
+func (w *writer) wrote(b []byte) {
+	if cap(b) <= maxKeptBuffer {
+		w.spare = b[:0]
+	} else {
+		w.spare = nil
+	}
+	w.inflight = 0
+	if w.space != nil {
+		close(w.space)
+		w.space = nil
+	}
+}
+
+// maxKeptBuffer bounds the write buffer a pipe keeps between writes.
+const maxKeptBuffer = 1 << 20
+
+// tryWrite writes as much of b as the kernel takes without blocking. With
+// no raw connection it writes nothing, leaving the job to a goroutine.
+func (w *writer) tryWrite(raw syscall.RawConn, b []byte) (int, error) {
+	if raw == nil || w.writeFn == nil {
+		return 0, nil
+	}
+	w.wb, w.wn, w.werr = b, 0, nil
+	err := raw.Write(w.writeFn)
+	n := w.wn
+	if err == nil {
+		err = w.werr
+	}
+	w.wb = nil
+	return n, err
+}
+
+// attach makes conn the writer's connection and queues what waited for it.
+func (w *writer) attach(conn net.Conn, sess Session) {
+	w.mu.Lock()
+	w.conn, w.sess = conn, sess
+	w.gen++
+	w.raw = rawConn(conn)
+	if w.raw != nil && w.writeFn == nil {
+		w.writeFn = w.rawWrite
+	}
+	if w.npending > 0 {
+		if sess == nil {
+			w.buf = append(w.buf, w.pending...)
+		} else {
+			w.buf = resealFrames(w.buf, sess, w.pending)
+		}
+		w.queued += w.npending
+		w.pending, w.npending = w.pending[:0], 0
+	}
+	w.flushLocked()
+}
+
+// resealFrames seals every frame of the unsealed frames in src.
+func resealFrames(b []byte, sess Session, src []byte) []byte {
+	for len(src) > 0 {
+		flags, size, n, err := ParseFrameHeader(src)
+		if err != nil || n == 0 || uint64(len(src)-n) < size {
+			return b
+		}
+		b = sess.Seal(b, flags, src[n:n+int(size)])
+		src = src[n+int(size):]
+	}
+	return b
+}
+
+// detach forgets conn and drops the bytes queued for it.
+func (w *writer) detach(conn net.Conn) {
+	w.mu.Lock()
+	if w.conn == conn {
+		w.conn, w.raw, w.sess = nil, nil, nil
+		w.buf = w.buf[:0]
+		w.queued, w.inflight = 0, 0
+		if w.space != nil {
+			close(w.space)
+			w.space = nil
+		}
+	}
+	w.mu.Unlock()
+}
+
+// remove ends the writer for good, dropping what waits in it.
+func (w *writer) remove() {
+	w.mu.Lock()
+	w.removed = true
+	w.pending, w.npending = nil, 0
+	if w.space != nil {
+		close(w.space)
+		w.space = nil
+	}
+	w.mu.Unlock()
+}

@@ -1,0 +1,175 @@
+package zmtp
+
+import (
+	"context"
+)
+
+// deliver moves a message that p's pump read into p's inbox, if the socket
+// type keeps it. It reports whether the inbox is now full, which stops the
+// pump until a receive makes room.
+func (s *Socket) deliver(p *pipe, m *Msg) (full bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.pat.filter(p, m) {
+		m.reset()
+		return false
+	}
+	p.inbox.push(m)
+	p.inboxLen.Store(int32(p.inbox.len()))
+	if !p.ready {
+		p.ready = true
+		s.ready = append(s.ready, p)
+	}
+	s.signalLocked()
+	if s.direct != nil && s.direct != p {
+		// A caller is blocked reading another pipe while a message
+		// waits here: have it look again.
+		s.direct.interrupt()
+	}
+	return p.inbox.len() >= s.opts.RecvHWM
+}
+
+// takeLocked moves the next queued message into m: from only's inbox when
+// only is set, otherwise from the pipes in turn, one message each (fair
+// queueing). It returns the pipe the message came from, or nil.
+func (s *Socket) takeLocked(m *Msg, only *pipe) *pipe {
+	for only == nil && len(s.ready) > 0 {
+		p := s.ready[0]
+		copy(s.ready, s.ready[1:])
+		s.ready = s.ready[:len(s.ready)-1]
+		if s.popLocked(p, m) {
+			if p.inbox.len() > 0 {
+				s.ready = append(s.ready, p)
+			} else {
+				p.ready = false
+			}
+			return p
+		}
+		p.ready = false
+	}
+	if only != nil && s.popLocked(only, m) {
+		return only
+	}
+	return nil
+}
+
+// popLocked moves the front of p's inbox into m.
+func (s *Socket) popLocked(p *pipe, m *Msg) bool {
+	wasFull := p.inbox.len() >= s.opts.RecvHWM
+	if !p.inbox.pop(m) {
+		return false
+	}
+	p.inboxLen.Store(int32(p.inbox.len()))
+	if wasFull {
+		p.wake()
+	}
+	if s.waiters > 0 && len(s.ready) > 0 {
+		// Pass the wake-up on: more messages wait.
+		s.signalLocked()
+	}
+	return true
+}
+
+// recvMsg receives the next message into m, from only when it is set, and
+// returns the pipe it came from.
+//
+// When a single pipe can supply the message, the caller reads that pipe's
+// connection itself: no other goroutine touches the message. Otherwise it
+// waits while the pipes' pumps fill their inboxes.
+func (s *Socket) recvMsg(ctx context.Context, m *Msg, only *pipe) (*pipe, error) {
+	for {
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return nil, ErrClosed
+		}
+		if p := s.takeLocked(m, only); p != nil {
+			s.mu.Unlock()
+			return p, nil
+		}
+		direct := only
+		if direct == nil && len(s.pipes) == 1 {
+			direct = s.pipes[0]
+		}
+		if direct != nil && s.direct == nil {
+			s.direct = direct
+			s.mu.Unlock()
+			err := direct.recvDirect(ctx, m)
+			s.mu.Lock()
+			s.direct = nil
+			s.mu.Unlock()
+			if err == nil {
+				if s.keep(direct, m) {
+					return direct, nil
+				}
+				continue
+			}
+			switch err.(type) {
+			case *lostError:
+				if only != nil {
+					return nil, err
+				}
+				continue
+			}
+			switch err {
+			case errInterrupted:
+				continue
+			case errDetached, errBusy:
+			default:
+				return nil, err
+			}
+			s.mu.Lock()
+			if s.closed {
+				s.mu.Unlock()
+				return nil, ErrClosed
+			}
+		}
+		if only != nil && only.isRemoved() {
+			s.mu.Unlock()
+			return nil, ErrNoPeer
+		}
+		if s.refused != nil && len(s.pipes) == 0 {
+			err := s.refused
+			s.mu.Unlock()
+			return nil, err
+		}
+		// Wait for a message, a new or reconnected pipe, or the end.
+		s.waiters++
+		for _, p := range s.pipes {
+			if only == nil || p == only {
+				p.wake()
+			}
+		}
+		changed := s.changed
+		s.mu.Unlock()
+		var err error
+		select {
+		case <-s.notify:
+		case <-changed:
+		case <-ctx.Done():
+			err = ctx.Err()
+		case <-s.ctx.Done():
+		}
+		s.mu.Lock()
+		s.waiters--
+		s.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// keep applies the socket type's filter to a message read directly.
+func (s *Socket) keep(p *pipe, m *Msg) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pat.filter(p, m)
+}
+
+// purge drops the messages queued in p's inbox.
+func (s *Socket) purge(p *pipe) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p.inbox.clear()
+	p.inboxLen.Store(0)
+}

@@ -1,0 +1,86 @@
+package zmtp
+
+import (
+	"context"
+	"sync"
+)
+
+// rep is the REP socket type: it receives requests from its peers in turn
+// and sends each reply back to the peer that asked, with the request's
+// envelope.
+type rep struct {
+	base
+	s *Socket
+
+	mu      sync.Mutex
+	pending bool  // a request was received and awaits its reply
+	p       *pipe // where the reply goes
+	envBuf  []byte
+	envEnds []int
+	env     [][]byte // the request's envelope, up to its empty delimiter
+}
+
+func newRep(s *Socket) *rep { return &rep{s: s} }
+
+func (r *rep) recv(ctx context.Context, m *Msg) error {
+	r.mu.Lock()
+	if r.pending {
+		r.mu.Unlock()
+		return errRepRecvTwice
+	}
+	r.mu.Unlock()
+	for {
+		p, err := r.s.recvMsg(ctx, m, nil)
+		if err != nil {
+			return err
+		}
+		// The envelope is every frame up to and including the first
+		// empty one. A request without one is dropped.
+		k := -1
+		for i, f := range m.Frames {
+			if len(f) == 0 {
+				k = i
+				break
+			}
+		}
+		if k < 0 {
+			continue
+		}
+		r.mu.Lock()
+		r.setEnvelope(m.Frames[:k+1])
+		r.pending, r.p = true, p
+		r.mu.Unlock()
+		m.trim(k + 1)
+		return nil
+	}
+}
+
+// setEnvelope copies env into storage the socket reuses; mu is held.
+func (r *rep) setEnvelope(env [][]byte) {
+	r.envBuf, r.envEnds, r.env = r.envBuf[:0], r.envEnds[:0], r.env[:0]
+	for _, f := range env {
+		r.envBuf = append(r.envBuf, f...)
+		r.envEnds = append(r.envEnds, len(r.envBuf))
+	}
+	start := 0
+	for _, end := range r.envEnds {
+		r.env = append(r.env, r.envBuf[start:end:end])
+		start = end
+	}
+}
+
+func (r *rep) send(ctx context.Context, frames [][]byte) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.pending {
+		return errRepSendFirst
+	}
+	r.pending = false
+	err := r.p.w.send(ctx, r.env, frames, true)
+	r.p = nil
+	if err == errDetached {
+		// The peer left; like libzmq, drop the reply.
+		return nil
+	}
+	return err
+}

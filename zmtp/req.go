@@ -1,0 +1,136 @@
+package zmtp
+
+import (
+	"context"
+	"encoding/binary"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+)
+
+// req is the REQ socket type: it sends a request to one peer at a time, in
+// turn, and then accepts only that peer's reply.
+type req struct {
+	base
+	s  *Socket
+	lb lb
+
+	mu      sync.Mutex
+	waiting bool   // a request is out and its reply not yet received
+	gen     uint64 // connection generation that carries the request
+	id      uint32 // request id, with ReqCorrelate
+	idbuf   [4]byte
+	cur     atomic.Pointer[pipe] // pipe of the request in progress
+}
+
+var emptyFrame = []byte{}
+
+func newReq(s *Socket) *req {
+	r := &req{s: s, lb: lb{s: s}, id: rand.Uint32()}
+	return r
+}
+
+func (r *req) send(ctx context.Context, frames [][]byte) error {
+	r.mu.Lock()
+	if r.waiting && !r.s.opts.ReqRelaxed {
+		r.mu.Unlock()
+		return errReqSendTwice
+	}
+	// With ReqRelaxed, a new request abandons the last one, and the
+	// replies that already came for it.
+	if prev := r.cur.Swap(nil); prev != nil {
+		r.s.purge(prev)
+	}
+	r.waiting = false
+	hbuf := [2][]byte{emptyFrame}
+	head := hbuf[:1]
+	if r.s.opts.ReqCorrelate {
+		hbuf[0], hbuf[1] = r.nextID(), emptyFrame
+		head = hbuf[:2]
+	}
+	r.mu.Unlock()
+
+	p, gen, err := r.lb.send(ctx, head, frames, &r.cur)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil {
+		r.cur.Store(nil)
+		return err
+	}
+	r.waiting, r.gen = true, gen
+	r.cur.Store(p)
+	return nil
+}
+
+func (r *req) recv(ctx context.Context, m *Msg) error {
+	r.mu.Lock()
+	p := r.cur.Load()
+	if !r.waiting || p == nil {
+		r.mu.Unlock()
+		return errReqRecvFirst
+	}
+	sent, id := r.gen, r.idbuf
+	r.mu.Unlock()
+	for {
+		if gen, up := p.w.generation(); gen > sent || gen == sent && !up {
+			// The connection that carried the request is gone, and
+			// with it any hope of a reply.
+			r.done(p)
+			return ErrNoPeer
+		}
+		if _, err := r.s.recvMsg(ctx, m, p); err != nil {
+			if _, lost := err.(*lostError); lost || err == ErrNoPeer {
+				r.done(p)
+				return &lostError{ErrNoPeer}
+			}
+			return err
+		}
+		if r.cur.Load() != p {
+			// A relaxed send replaced the request meanwhile.
+			return errReqAbandoned
+		}
+		f := m.Frames
+		if r.s.opts.ReqCorrelate {
+			if len(f) < 2 || string(f[0]) != string(id[:]) {
+				continue // a reply to an older request
+			}
+			f = f[1:]
+			m.trim(1)
+		}
+		if len(f) == 0 || len(f[0]) != 0 {
+			// libzmq treats this as a protocol error and drops the
+			// connection; so do we.
+			if conn, _, _ := p.connection(); conn != nil {
+				p.fail(conn, protoErr("REQ reply", malformed("reply does not start with an empty delimiter")))
+			}
+			r.done(p)
+			return protoErr("REQ reply", malformed("reply does not start with an empty delimiter"))
+		}
+		m.trim(1)
+		r.done(p)
+		return nil
+	}
+}
+
+// nextID returns the id frame of a new request; mu is held.
+func (r *req) nextID() []byte {
+	r.id++
+	binary.LittleEndian.PutUint32(r.idbuf[:], r.id)
+	id := r.idbuf
+	return id[:]
+}
+
+// done ends the request in progress on p.
+func (r *req) done(p *pipe) {
+	r.mu.Lock()
+	if r.cur.Load() == p {
+		r.waiting = false
+		r.cur.Store(nil)
+	}
+	r.mu.Unlock()
+}
+
+// filter keeps only replies from the pipe of the request in progress.
+func (r *req) filter(p *pipe, m *Msg) bool {
+	return r.cur.Load() == p
+}

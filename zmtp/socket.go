@@ -1,0 +1,435 @@
+package zmtp
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"sync"
+	"time"
+)
+
+// A Socket is a ZeroMQ socket: it binds and connects to endpoints, keeps a
+// connection to each peer, and sends and receives multipart messages by
+// the rules of its type.
+//
+// A Socket is safe for concurrent use. For REQ and REP the send/receive
+// lockstep holds across all goroutines.
+type Socket struct {
+	typ  Type
+	opts Options
+	pat  pattern
+	hs   handshakeConfig
+
+	ctx    context.Context // ends when the socket closes
+	cancel context.CancelFunc
+
+	mu        sync.Mutex
+	pipes     []*pipe
+	ready     []*pipe       // pipes with messages in their inbox, in turn
+	waiters   int           // goroutines waiting in recvMsg
+	notify    chan struct{} // a message was queued
+	changed   chan struct{} // closed when pipes come, go, connect or disconnect
+	direct    *pipe         // pipe a caller reads directly
+	listeners []net.Listener
+	closed    bool
+	refused   error // why a peer refused this socket for good
+
+	wg sync.WaitGroup
+}
+
+// pattern is the behaviour of one socket type.
+type pattern interface {
+	send(ctx context.Context, frames [][]byte) error
+	recv(ctx context.Context, m *Msg) error
+	// filter decides, with the socket's mutex held, whether a message the
+	// pump read from p enters p's inbox.
+	filter(p *pipe, m *Msg) bool
+	// command handles SUBSCRIBE and CANCEL from p.
+	command(p *pipe, cmd Command)
+	// attached and detached follow p's connections.
+	attached(p *pipe)
+	detached(p *pipe)
+}
+
+// base gives a pattern the defaults.
+type base struct{}
+
+func (base) send(context.Context, [][]byte) error { return ErrNotSupported }
+func (base) recv(context.Context, *Msg) error     { return ErrNotSupported }
+func (base) filter(*pipe, *Msg) bool              { return true }
+func (base) command(*pipe, Command)               {}
+func (base) attached(*pipe)                       {}
+func (base) detached(*pipe)                       {}
+
+// NewSocket returns a socket of type t. A nil o means default options.
+func NewSocket(t Type, o *Options) (*Socket, error) {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Socket{typ: t, opts: opts, notify: make(chan struct{}, 1), changed: make(chan struct{})}
+	switch t {
+	case REQ:
+		s.pat = newReq(s)
+	case REP:
+		s.pat = newRep(s)
+	default:
+		return nil, errors.New("zmtp: socket type " + t.String() + " is not available")
+	}
+	s.hs = handshakeConfig{
+		mech:     opts.Mechanism,
+		typ:      t,
+		identity: opts.Identity,
+		maxCmd:   uint64(opts.MaxCommandSize),
+		maxProps: opts.MaxProperties,
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	return s, nil
+}
+
+// Type returns the socket's type.
+func (s *Socket) Type() Type { return s.typ }
+
+// Send sends a message made of frames. It does not retain the frames.
+// Whether it waits for room, drops the message or fails depends on the
+// socket type; a wait ends with the context.
+func (s *Socket) Send(ctx context.Context, frames ...[]byte) error {
+	// Concrete calls, unlike calls through the interface, let frames
+	// stay on the caller's stack.
+	switch p := s.pat.(type) {
+	case *req:
+		return p.send(ctx, frames)
+	case *rep:
+		return p.send(ctx, frames)
+	}
+	return ErrNotSupported
+}
+
+// RecvMsg receives the next message into m, reusing m's storage; the
+// frames of m stay valid until the next RecvMsg into m. It waits until a
+// message arrives, the context ends or the socket closes.
+func (s *Socket) RecvMsg(ctx context.Context, m *Msg) error {
+	return s.pat.recv(ctx, m)
+}
+
+// Recv receives the next message in newly allocated frames.
+func (s *Socket) Recv(ctx context.Context) ([][]byte, error) {
+	var m Msg
+	if err := s.pat.recv(ctx, &m); err != nil {
+		return nil, err
+	}
+	return m.Frames, nil
+}
+
+// Bind listens on the endpoint and accepts peers there. It returns the
+// endpoint actually bound, with the port filled in when the endpoint asked
+// for any free one (port 0 or *).
+func (s *Socket) Bind(endpoint string) (string, error) {
+	ep, err := ParseEndpoint(endpoint)
+	if err != nil {
+		return "", err
+	}
+	network, addr := ep.listenAddr()
+	var ln net.Listener
+	if network == "unix" {
+		ln, err = listenUnix(s.ctx, addr)
+	} else {
+		ln, err = (&net.ListenConfig{}).Listen(s.ctx, network, addr)
+	}
+	if err != nil {
+		return "", err
+	}
+	bound := Endpoint{Transport: ep.Transport, Addr: ln.Addr().String()}
+	if network == "unix" {
+		bound.Addr = addr
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		ln.Close()
+		return "", ErrClosed
+	}
+	s.listeners = append(s.listeners, ln)
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go s.acceptLoop(ln, bound.String())
+	return bound.String(), nil
+}
+
+// Connect connects to the endpoint in the background and reconnects
+// whenever the connection is lost. Messages sent before the connection is
+// up wait for it, up to the high-water mark.
+func (s *Socket) Connect(endpoint string) error {
+	ep, err := ParseEndpoint(endpoint)
+	if err != nil {
+		return err
+	}
+	network, addr, err := ep.dialAddr()
+	if err != nil {
+		return err
+	}
+	p := newPipe(s, ep.String(), true)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	s.pipes = append(s.pipes, p)
+	s.wg.Add(1)
+	s.changedLocked()
+	s.mu.Unlock()
+	go s.dialLoop(p, network, addr)
+	return nil
+}
+
+// Close closes the socket: its listeners, its connections and every
+// goroutine it started, which have all ended when Close returns. Messages
+// not yet written are dropped.
+func (s *Socket) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.cancel()
+	lns, pipes := s.listeners, s.pipes
+	s.listeners, s.pipes, s.ready = nil, nil, nil
+	s.changedLocked()
+	s.mu.Unlock()
+	for _, ln := range lns {
+		ln.Close()
+	}
+	for _, p := range pipes {
+		p.remove(ErrClosed)
+	}
+	s.wg.Wait()
+	return nil
+}
+
+// spawn runs f on a goroutine that Close waits for, unless the socket is
+// closed.
+func (s *Socket) spawn(f func()) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		f()
+	}()
+	return true
+}
+
+// acceptLoop accepts connections on ln until it is closed.
+func (s *Socket) acceptLoop(ln net.Listener, endpoint string) {
+	defer s.wg.Done()
+	var delay time.Duration
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			if s.ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Out of file descriptors or similar: wait, then go on.
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			select {
+			case <-time.After(delay):
+			case <-s.ctx.Done():
+				return
+			}
+			continue
+		}
+		delay = 0
+		if !s.spawn(func() { s.serve(conn, endpoint) }) {
+			conn.Close()
+			return
+		}
+	}
+}
+
+// serve runs an accepted connection: handshake, then reading until it
+// ends. Each connection has its own goroutine, so a slow handshake holds up
+// no other.
+func (s *Socket) serve(conn net.Conn, endpoint string) {
+	r, info, err := s.handshake(conn)
+	if err != nil {
+		conn.Close()
+		return
+	}
+	p := newPipe(s, endpoint, false)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		conn.Close()
+		return
+	}
+	s.pipes = append(s.pipes, p)
+	s.mu.Unlock()
+	if p.attach(conn, r, info) {
+		s.pat.attached(p)
+		s.change()
+		p.pump(conn)
+		s.pat.detached(p)
+	}
+	s.removePipe(p)
+	p.remove(ErrNoPeer)
+	s.change()
+}
+
+// dialLoop connects p to its endpoint, again and again, until the socket
+// closes or a peer refuses it for good.
+func (s *Socket) dialLoop(p *pipe, network, addr string) {
+	defer s.wg.Done()
+	wait := s.opts.ReconnectInterval
+	timer := time.NewTimer(0)
+	<-timer.C
+	for {
+		var d net.Dialer
+		conn, err := d.DialContext(s.ctx, network, addr)
+		if err == nil {
+			var r *Reader
+			var info peerInfo
+			r, info, err = s.handshake(conn)
+			if err == nil {
+				if !p.attach(conn, r, info) {
+					conn.Close()
+					return
+				}
+				s.pat.attached(p)
+				s.change()
+				p.pump(conn)
+				s.pat.detached(p)
+				s.change()
+				wait = s.opts.ReconnectInterval
+			} else {
+				conn.Close()
+				if permanent(err) {
+					s.refuse(p, err)
+					return
+				}
+			}
+		}
+		if s.ctx.Err() != nil {
+			return
+		}
+		timer.Reset(wait)
+		select {
+		case <-timer.C:
+		case <-s.ctx.Done():
+			timer.Stop()
+			return
+		}
+		if s.opts.ReconnectMax > wait {
+			wait = min(2*wait, s.opts.ReconnectMax)
+		}
+	}
+}
+
+// permanent reports whether a handshake error means that trying again
+// cannot help: the peer refused us, or speaks something else.
+func permanent(err error) bool {
+	var pe *PeerError
+	return errors.As(err, &pe) || errors.Is(err, ErrMechanism) ||
+		errors.Is(err, ErrSocketType) || errors.Is(err, ErrVersion)
+}
+
+// refuse records that p's peer refused this socket for good, and drops p.
+func (s *Socket) refuse(p *pipe, err error) {
+	s.mu.Lock()
+	s.refused = err
+	s.mu.Unlock()
+	s.removePipe(p)
+	p.remove(err)
+	s.change()
+}
+
+// handshake runs the ZMTP handshake on conn within the handshake timeout,
+// or until the socket closes.
+func (s *Socket) handshake(conn net.Conn) (*Reader, peerInfo, error) {
+	stop := context.AfterFunc(s.ctx, func() { conn.Close() })
+	defer stop()
+	conn.SetDeadline(time.Now().Add(s.opts.HandshakeTimeout))
+	r := NewReader(conn, s.opts.ReadBufferSize)
+	info, err := handshake(conn, r, &s.hs)
+	if err != nil {
+		return nil, info, err
+	}
+	if err := conn.SetDeadline(time.Time{}); err != nil {
+		return nil, info, err
+	}
+	return r, info, nil
+}
+
+// removePipe drops p from the socket's lists.
+func (s *Socket) removePipe(p *pipe) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, q := range s.pipes {
+		if q == p {
+			s.pipes = append(s.pipes[:i], s.pipes[i+1:]...)
+			break
+		}
+	}
+	for i, q := range s.ready {
+		if q == p {
+			s.ready = append(s.ready[:i], s.ready[i+1:]...)
+			break
+		}
+	}
+}
+
+// change wakes every goroutine waiting for the pipes to change.
+func (s *Socket) change() {
+	s.mu.Lock()
+	s.changedLocked()
+	s.mu.Unlock()
+}
+
+func (s *Socket) changedLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// signalLocked wakes a goroutine waiting for a message.
+func (s *Socket) signalLocked() {
+	if s.waiters > 0 {
+		select {
+		case s.notify <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// listenUnix listens on a Unix domain socket at path. A socket file left by
+// a process that is gone is replaced; one that a live process listens on
+// is not.
+func listenUnix(ctx context.Context, path string) (net.Listener, error) {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "unix", path)
+	if err == nil || !errors.Is(err, errAddrInUse) {
+		return ln, err
+	}
+	var d net.Dialer
+	dctx, cancel := context.WithTimeout(ctx, time.Second)
+	c, derr := d.DialContext(dctx, "unix", path)
+	cancel()
+	if derr == nil {
+		c.Close()
+		return nil, err
+	}
+	if fi, serr := os.Lstat(path); serr != nil || fi.Mode()&os.ModeSocket == 0 {
+		return nil, err
+	}
+	if rerr := os.Remove(path); rerr != nil {
+		return nil, err
+	}
+	return lc.Listen(ctx, "unix", path)
+}

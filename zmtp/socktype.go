@@ -1,0 +1,85 @@
+package zmtp
+
+// Type is a ZeroMQ socket type.
+type Type uint8
+
+// Socket types.
+const (
+	PAIR Type = iota + 1
+	PUB
+	SUB
+	REQ
+	REP
+	DEALER
+	ROUTER
+	PULL
+	PUSH
+	XPUB
+	XSUB
+)
+
+var typeNames = [...]string{
+	PAIR:   "PAIR",
+	PUB:    "PUB",
+	SUB:    "SUB",
+	REQ:    "REQ",
+	REP:    "REP",
+	DEALER: "DEALER",
+	ROUTER: "ROUTER",
+	PULL:   "PULL",
+	PUSH:   "PUSH",
+	XPUB:   "XPUB",
+	XSUB:   "XSUB",
+}
+
+// String returns the name sent as the Socket-Type property, such as "REQ".
+func (t Type) String() string {
+	if int(t) < len(typeNames) && typeNames[t] != "" {
+		return typeNames[t]
+	}
+	return "UNKNOWN"
+}
+
+// ParseType returns the type with the given Socket-Type name. Names are
+// compared exactly, as libzmq does.
+func ParseType(name string) (Type, bool) {
+	for t, n := range typeNames {
+		if n != "" && n == name {
+			return Type(t), true
+		}
+	}
+	return 0, false
+}
+
+// valid reports whether t is a known type.
+func (t Type) valid() bool { return t >= PAIR && t <= XSUB }
+
+// peers lists, for each type, the peer types it may talk to (RFC 37, and
+// libzmq's check_socket_type).
+var peers = [...][]Type{
+	PAIR:   {PAIR},
+	PUB:    {SUB, XSUB},
+	SUB:    {PUB, XPUB},
+	REQ:    {REP, ROUTER},
+	REP:    {REQ, DEALER},
+	DEALER: {REP, DEALER, ROUTER},
+	ROUTER: {REQ, DEALER, ROUTER},
+	PULL:   {PUSH},
+	PUSH:   {PULL},
+	XPUB:   {SUB, XSUB},
+	XSUB:   {PUB, XPUB},
+}
+
+// Compatible reports whether a socket of type t may talk to a peer of type
+// peer.
+func (t Type) Compatible(peer Type) bool {
+	if !t.valid() {
+		return false
+	}
+	for _, p := range peers[t] {
+		if p == peer {
+			return true
+		}
+	}
+	return false
+}
