@@ -40,8 +40,8 @@ type pipe struct {
 	cbuf []byte // scratch for commands the reader answers
 
 	// Guarded by the socket's mutex.
-	inbox   msgRing
-	ready   bool // in the socket's ready list
+	inbox msgRing
+	ready bool // in the socket's ready list
 
 	inboxLen atomic.Int32 // inbox.len(), readable without the socket's mutex
 
