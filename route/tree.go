@@ -93,11 +93,7 @@ func (t *Tree[H]) Get(path string) (H, bool) {
 // ancestor of it, shortest first, and returns the extended slice. It
 // allocates only to grow dst.
 func (t *Tree[H]) Match(path string, dst []H) []H {
-	t.root.Load().walk(path, func(_ string, h H) bool {
-		dst = append(dst, h)
-		return true
-	})
-	return dst
+	return t.root.Load().match(path, dst)
 }
 
 // Ancestors yields the same routes as [Tree.Match], each with the prefix of
