@@ -29,8 +29,8 @@
 //
 // # Concurrency
 //
-// A Tree is safe for concurrent use. Reads ([Tree.Match], [Tree.Ancestors],
-// [Tree.Get], [Tree.Len]) take no lock and never wait: each loads the
+// A Tree is safe for concurrent use. Lookups ([Tree.Match],
+// [Tree.Ancestors], [Tree.Get]) take no lock and never wait: each loads the
 // current version of the tree once and walks it. Writes ([Tree.Add],
 // [Tree.Set], [Tree.Update], [Tree.Remove]) take a mutex, copy the nodes on
 // the way to the changed path and publish a new version atomically; nodes

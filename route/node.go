@@ -1,6 +1,9 @@
 package route
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // A node is one vertex of a radix tree over the bytes of paths. The path of
 // a node is the concatenation of the prefixes from the root down to it; the
@@ -159,7 +162,7 @@ func (n *node[H]) remove(path string) *node[H] {
 	switch len(cur.children) {
 	case 0:
 		parent.indices = parent.indices[:at] + parent.indices[at+1:]
-		parent.children = append(parent.children[:at], parent.children[at+1:]...)
+		parent.children = slices.Delete(parent.children, at, at+1)
 		if parent != root && !parent.set && len(parent.children) == 1 {
 			parent.absorb()
 		}
@@ -173,7 +176,8 @@ func (n *node[H]) remove(path string) *node[H] {
 }
 
 // absorb merges the only child of n, which must be a copy owned by the
-// caller, into n.
+// caller, into n. n then shares the children slice of the published child,
+// so it must not be modified further.
 func (n *node[H]) absorb() {
 	c := n.children[0]
 	n.prefix += c.prefix

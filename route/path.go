@@ -8,9 +8,10 @@ import (
 // Join joins the segments of parts with '.', leaving out empty segments, so
 // dots at either end of a part and empty parts vanish:
 // Join(".a.", "", "b", "c.") is "a.b.c". The result is "" or a path that
-// passes [Check]; unlike the original xbahn, "a..b" becomes "a.b" as well.
+// passes [Check]. Unlike path.append of the Python xbahn, which keeps
+// them, Join also drops empty segments inside a part: "a..b" becomes "a.b".
 func Join(parts ...string) string {
-	if len(parts) == 1 && valid(parts[0]) {
+	if len(parts) == 1 && Check(parts[0]) == nil {
 		return parts[0]
 	}
 	n := 0
@@ -51,12 +52,6 @@ func Check(path string) error {
 		return nil
 	}
 	return &PathError{Path: path, Err: ErrInvalid, Reason: reason}
-}
-
-// valid is Check without the error value.
-func valid(path string) bool {
-	return path != "" && path[0] != '.' && path[len(path)-1] != '.' &&
-		!strings.Contains(path, "..")
 }
 
 // Match reports whether the segments of prefix begin the segments of path:

@@ -10,8 +10,8 @@ import (
 // of the path and its ancestors. The zero value is an empty tree ready to
 // use. A Tree must not be copied after first use.
 //
-// Reads never block and allocate nothing; writes copy the nodes they change
-// and are serialized. See the package documentation for the rules.
+// Lookups never block and allocate nothing; writes copy the nodes they
+// change and are serialized. See the package documentation for the rules.
 type Tree[H any] struct {
 	mu   sync.Mutex // held by writers
 	root atomic.Pointer[node[H]]
@@ -105,7 +105,8 @@ func (t *Tree[H]) Ancestors(path string) iter.Seq2[string, H] {
 	return func(yield func(string, H) bool) { root.walk(path, yield) }
 }
 
-// Len returns the number of paths with a value.
+// Len returns the number of paths with a value. It takes no lock; while a
+// write is under way it may report the count from before that write.
 func (t *Tree[H]) Len() int {
 	return int(t.n.Load())
 }

@@ -3,6 +3,7 @@ package route
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -37,7 +38,7 @@ func checkNodes[H any](t *testing.T, root *node[H]) int {
 			case !c.set && len(c.children) < 2:
 				t.Errorf("node %q: no value and %d children", p, len(c.children))
 			}
-			if j := slices.Index([]byte(n.indices), n.indices[i]); j != i {
+			if j := strings.IndexByte(n.indices, n.indices[i]); j != i {
 				t.Errorf("node %q: children %d and %d share first byte %q", path, j, i, n.indices[i])
 			}
 			values += count(c, p)
