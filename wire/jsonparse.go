@@ -515,7 +515,7 @@ func (d *jsonDecoder) unescape(start, i int) ([]byte, error) {
 			}
 			if utf16.IsSurrogate(r) && r < 0xdc00 && i+12 <= len(in) && in[i+6] == '\\' && in[i+7] == 'u' {
 				// A high surrogate: combine it with the low one that follows.
-				if lo, err := d.hex4(i + 8); err == nil && lo >= 0xdc00 {
+				if lo, err := d.hex4(i + 8); err == nil && lo >= 0xdc00 && lo < 0xe000 {
 					r = utf16.DecodeRune(r, lo)
 					i += 6
 				}

@@ -5,16 +5,17 @@ import "slices"
 // Message is one xbahn message: the meta header, a main value and the
 // positional and keyword arguments of a call.
 //
-// The four meta keys that xbahn itself acts on have their own fields; a
-// field holds its key only when the key's value is a non-empty string, and
-// a set field takes precedence over the same key in Meta. Empty or nil
+// The four meta keys that xbahn itself acts on have fields of their own.
+// The decoders put such a key into its field when its value is a non-empty
+// string and into Meta otherwise, so that any value a peer sends survives;
+// the encoders let a set field win over the same key in Meta. Empty or nil
 // Meta, Args and Kwargs all mean "none" and encode alike.
 type Message struct {
 	ID         string         // meta.id, a uuid4 text in the original
 	Path       string         // meta.path, '.'-delimited
 	ResponseID string         // meta.response_id; non-empty marks a response
 	Error      string         // meta.error; non-empty marks an error reply
-	Meta       map[string]any // every other meta key: client, remote, auth, user keys
+	Meta       map[string]any // the other meta keys: client, remote, auth, user keys
 	Data       any            // main value: the function name of a call, the result of a reply
 	Args       []any          // positional arguments
 	Kwargs     map[string]any // keyword arguments
