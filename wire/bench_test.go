@@ -61,15 +61,11 @@ func benchMessages() []struct {
 		{"nested", &wire.Message{
 			ID: uuid, Path: "inventory.update", Data: map[string]any{
 				"name": "warehouse 7", "open": true, "capacity": 12500, "load": 0.625,
+				"tags": []any{"cold", "bulk", "24h"}, "updated": "2024-05-01T12:00:00Z",
+				"manager": "Jana Nowak",
 				"address": map[string]any{
-					"street": "Hauptstraße 1", "zip": "10115", "city": "Berlin",
-					"geo": map[string]any{"lat": 52.52, "lon": 13.405, "alt": 34},
-				},
-				"tags": []any{"cold", "bulk", "24h"},
-				"stock": map[string]any{
-					"apples":  map[string]any{"count": 1200, "unit": "kg", "price": 1.99},
-					"pears":   map[string]any{"count": 300, "unit": "kg", "price": 2.49},
-					"updated": "2024-05-01T12:00:00Z",
+					"street": "Hauptstraße 1", "zip": "10115", "city": "Berlin", "floor": -2, "verified": false,
+					"geo": map[string]any{"lat": 52.52, "lon": 13.405, "alt": 34, "source": "gps"},
 				},
 			},
 		}},

@@ -33,23 +33,14 @@ const (
 // fields merged in), the data value, args as a count and values, and
 // kwargs as a count and entries. Map keys are sorted, so equal messages
 // encode to equal bytes. Encoding into a buffer of sufficient capacity
-// does not allocate unless a map has more than 20 keys or a value needs
+// does not allocate unless a map has more than 16 keys or a value needs
 // the reflection fallback (see the package documentation).
 func (m *Message) AppendBinary(b []byte) ([]byte, error) {
 	orig := len(b)
-	b = append(b, magic)
-
-	var buf [stackKeys]string
-	keys := m.metaKeys(buf[:0])
-	b = appendVarint(b, uint64(len(keys)))
-	var err error
-	for _, k := range keys {
-		b = appendString(b, k)
-		if s, ok := m.fieldValue(k); ok {
-			b = appendString(append(b, tagString), s)
-		} else if b, err = appendBinaryValue(b, m.Meta[k], 1); err != nil {
-			return b[:orig], err
-		}
+	var buf [stackKeys]entry
+	b, err := appendBinaryEntries(append(b, magic), m.metaEntries(buf[:0]), 1)
+	if err != nil {
+		return b[:orig], err
 	}
 	if b, err = appendBinaryValue(b, m.Data, 0); err != nil {
 		return b[:orig], err
@@ -154,11 +145,23 @@ func appendBinaryList(b []byte, l []any, depth int) ([]byte, error) {
 // appendBinaryMap appends the count and sorted entries of m, which is at
 // nesting depth depth.
 func appendBinaryMap(b []byte, m map[string]any, depth int) ([]byte, error) {
-	b = appendVarint(b, uint64(len(m)))
-	var buf [stackKeys]string
+	if len(m) == 0 {
+		return append(b, 0), nil
+	}
+	var buf [stackKeys]entry
+	return appendBinaryEntries(b, appendEntries(buf[:0], m), depth)
+}
+
+// appendBinaryEntries appends the count and the entries of a map at nesting
+// depth depth.
+func appendBinaryEntries(b []byte, es []entry, depth int) ([]byte, error) {
+	b = appendVarint(b, uint64(len(es)))
 	var err error
-	for _, k := range sortedKeys(buf[:0], m) {
-		if b, err = appendBinaryValue(appendString(b, k), m[k], depth); err != nil {
+	for _, e := range es {
+		b = appendString(b, e.k)
+		if f, ok := e.v.(fieldRef); ok {
+			b = appendString(append(b, tagString), *f)
+		} else if b, err = appendBinaryValue(b, e.v, depth); err != nil {
 			return b, err
 		}
 	}
@@ -171,7 +174,8 @@ type binaryDecoder struct {
 	off      int
 	field    string // top-level field being read, for errors
 	maxDepth int
-	budget   int // elements still allowed
+	budget   int    // elements still allowed
+	text     string // a copy of in that strings are cut from, or ""
 }
 
 func (d *binaryDecoder) fail(err error) error {
@@ -179,7 +183,7 @@ func (d *binaryDecoder) fail(err error) error {
 }
 
 func (l Limits) decodeBinary(b []byte, m *Message) error {
-	d := binaryDecoder{in: b, off: 1, maxDepth: l.MaxDepth, budget: l.MaxElements}
+	d := binaryDecoder{in: b, off: 1, maxDepth: l.MaxDepth, budget: l.MaxElements, text: shareable(b)}
 
 	d.field = "meta"
 	n, err := d.count(2)
@@ -187,18 +191,17 @@ func (l Limits) decodeBinary(b []byte, m *Message) error {
 		return err
 	}
 	for range n {
-		p, err := d.bytes()
+		k, err := d.str()
 		if err != nil {
 			return err
 		}
-		k := metaKey(p)
 		if m.field(k) != nil && d.off < len(d.in) && d.in[d.off] == tagString {
 			d.off++
-			p, err := d.bytes()
+			s, err := d.str()
 			if err != nil {
 				return err
 			}
-			m.setString(k, string(p))
+			m.setString(k, s)
 			continue
 		}
 		v, err := d.value(1)
@@ -286,6 +289,32 @@ func (d *binaryDecoder) bytes() ([]byte, error) {
 	return p, nil
 }
 
+// str reads a length and a string of that many bytes.
+func (d *binaryDecoder) str() (string, error) {
+	start, end := d.off+1, 0
+	if start <= len(d.in) && d.in[start-1] < 0x80 {
+		end = start + int(d.in[start-1]) // a short string, the common case
+	} else {
+		l, n := consumeVarint(d.in[d.off:])
+		if n < 0 {
+			return "", d.fail(codeError(n))
+		}
+		start = d.off + n
+		if l > uint64(len(d.in)-start) {
+			return "", d.fail(ErrTruncated)
+		}
+		end = start + int(l)
+	}
+	if end > len(d.in) {
+		return "", d.fail(ErrTruncated)
+	}
+	d.off = end
+	if d.text != "" {
+		return d.text[start:end], nil
+	}
+	return string(d.in[start:end]), nil
+}
+
 // value reads a value found in a container at nesting depth depth.
 func (d *binaryDecoder) value(depth int) (any, error) {
 	if d.off >= len(d.in) {
@@ -316,8 +345,7 @@ func (d *binaryDecoder) value(depth int) (any, error) {
 		d.off += 8
 		return math.Float64frombits(u), nil
 	case tagString:
-		p, err := d.bytes()
-		return string(p), err
+		return d.str()
 	case tagBytes:
 		p, err := d.bytes()
 		return append([]byte{}, p...), err
@@ -356,7 +384,7 @@ func (d *binaryDecoder) value(depth int) (any, error) {
 // entries reads n map entries into m, which is at nesting depth depth.
 func (d *binaryDecoder) entries(m map[string]any, n, depth int) error {
 	for range n {
-		k, err := d.bytes()
+		k, err := d.str()
 		if err != nil {
 			return err
 		}
@@ -364,29 +392,7 @@ func (d *binaryDecoder) entries(m map[string]any, n, depth int) error {
 		if err != nil {
 			return err
 		}
-		m[string(k)] = v
+		m[k] = v
 	}
 	return nil
-}
-
-// metaKey returns p as a string, without allocating for the meta keys that
-// xbahn uses.
-func metaKey(p []byte) string {
-	switch string(p) {
-	case "id":
-		return "id"
-	case "path":
-		return "path"
-	case "response_id":
-		return "response_id"
-	case "error":
-		return "error"
-	case "client":
-		return "client"
-	case "remote":
-		return "remote"
-	case "auth":
-		return "auth"
-	}
-	return string(p)
 }

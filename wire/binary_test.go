@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -271,18 +272,28 @@ func TestBinaryReuse(t *testing.T) {
 	}
 }
 
-func TestBinaryCopiesInput(t *testing.T) {
-	in := &Message{ID: "id", Data: []byte("data"), Args: []any{"arg"}, Kwargs: map[string]any{"key": "value"}}
-	b, _ := in.AppendBinary(nil)
-	var m Message
-	if err := m.UnmarshalBinary(b); err != nil {
-		t.Fatal(err)
-	}
-	for i := range b {
-		b[i] = 'X'
-	}
-	if !sameMessage(&m, &Message{ID: "id", Data: []byte("data"), Args: []any{"arg"}, Kwargs: map[string]any{"key": "value"}}) {
-		t.Errorf("decoded message changed with its input: %#v", m)
+func TestDecodeCopiesInput(t *testing.T) {
+	// Small inputs share one copy for their strings, large ones do not.
+	for _, pad := range []string{"", strings.Repeat("p", shareMax)} {
+		in := &Message{ID: "id", Data: []byte("data"), Args: []any{"arg", pad}, Kwargs: map[string]any{"key": "value"}}
+		bin, _ := in.AppendBinary(nil)
+		js, _ := in.AppendJSON(nil)
+		for _, b := range [][]byte{bin, js} {
+			want := &Message{ID: "id", Data: []byte("data"), Args: []any{"arg", pad}, Kwargs: map[string]any{"key": "value"}}
+			if Sniff(b) == JSON {
+				want.Data = "ZGF0YQ=="
+			}
+			var m Message
+			if err := Decode(b, &m); err != nil {
+				t.Fatal(err)
+			}
+			for i := range b {
+				b[i] = 'X'
+			}
+			if !sameMessage(&m, want) {
+				t.Errorf("decoded message changed with its input: %.100v", m)
+			}
+		}
 	}
 }
 

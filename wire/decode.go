@@ -49,8 +49,8 @@ func Decode(b []byte, m *Message) error {
 }
 
 // Decode decodes a message in either encoding into m, telling them apart
-// by the first byte (see Sniff). It does not retain b: strings and byte
-// slices are copied, so b may be reused as soon as Decode returns.
+// by the first byte (see Sniff). It does not retain b, which may be reused
+// as soon as Decode returns; see the package documentation on aliasing.
 //
 // Decode first resets m and then reuses the backing array of m.Args and
 // the maps m.Meta and m.Kwargs, clearing and refilling them; pass a new
@@ -83,6 +83,21 @@ func (l Limits) decode(b []byte, m *Message, e Encoding) error {
 		m.Reset()
 	}
 	return err
+}
+
+// shareMax is the size up to which a decoder copies its whole input into
+// one string and cuts the decoded strings from it: one allocation instead
+// of one per string, but a string kept from the message keeps the whole
+// copy alive, so larger inputs have their strings copied one by one.
+const shareMax = 64 << 10
+
+// shareable returns b as a string to cut decoded strings from, or "" if b
+// is too large to share.
+func shareable(b []byte) string {
+	if len(b) > shareMax {
+		return ""
+	}
+	return string(b)
 }
 
 // Encoding names one of the two encodings of a message.

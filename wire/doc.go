@@ -75,9 +75,14 @@
 //
 // # Aliasing
 //
-// The decoders never retain their input: every string and byte slice is
-// copied, so the input buffer may be reused as soon as Decode returns. A
-// decode reuses the backing array of the Message's Args and its Meta and
-// Kwargs maps; values taken from an earlier decode of the same Message
-// are only safe if taken out of those containers or copied with Clone.
+// The decoders never retain their input, so the buffer may be reused as
+// soon as Decode returns. Byte slices are copied one by one. Strings are
+// cut from a single copy of the input, which costs one allocation instead
+// of one per string but means that any string kept from a message keeps
+// that whole copy alive; inputs over 64 KiB have their strings copied one
+// by one instead, so a kept string never holds on to more than that.
+//
+// A decode reuses the backing array of the Message's Args and its Meta and
+// Kwargs maps; values taken from an earlier decode of the same Message are
+// only safe if taken out of those containers or copied with Clone.
 package wire

@@ -20,22 +20,12 @@ import (
 // string, and invalid UTF-8 in a string becomes U+FFFD.
 func (m *Message) AppendJSON(b []byte) ([]byte, error) {
 	orig := len(b)
-	b = append(b, `{"meta": {`...)
-
-	var buf [stackKeys]string
-	var err error
-	for i, k := range m.metaKeys(buf[:0]) {
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = append(appendJSONString(b, k), ": "...)
-		if s, ok := m.fieldValue(k); ok {
-			b = appendJSONString(b, s)
-		} else if b, err = appendJSONValue(b, m.Meta[k], 1); err != nil {
-			return b[:orig], err
-		}
+	var buf [stackKeys]entry
+	b, err := appendJSONEntries(append(b, `{"meta": `...), m.metaEntries(buf[:0]), 1)
+	if err != nil {
+		return b[:orig], err
 	}
-	b = append(b, `}, "data": `...)
+	b = append(b, `, "data": `...)
 	if b, err = appendJSONValue(b, m.Data, 0); err != nil {
 		return b[:orig], err
 	}
@@ -134,15 +124,26 @@ func appendJSONList(b []byte, l []any, depth int) ([]byte, error) {
 // appendJSONMap appends m, which is at nesting depth depth, as an object
 // with sorted keys.
 func appendJSONMap(b []byte, m map[string]any, depth int) ([]byte, error) {
+	if len(m) == 0 {
+		return append(b, "{}"...), nil
+	}
+	var buf [stackKeys]entry
+	return appendJSONEntries(b, appendEntries(buf[:0], m), depth)
+}
+
+// appendJSONEntries appends the entries of a map at nesting depth depth as
+// an object.
+func appendJSONEntries(b []byte, es []entry, depth int) ([]byte, error) {
 	b = append(b, '{')
-	var buf [stackKeys]string
 	var err error
-	for i, k := range sortedKeys(buf[:0], m) {
+	for i, e := range es {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
-		b = append(appendJSONString(b, k), ": "...)
-		if b, err = appendJSONValue(b, m[k], depth); err != nil {
+		b = append(appendJSONString(b, e.k), ": "...)
+		if f, ok := e.v.(fieldRef); ok {
+			b = appendJSONString(b, *f)
+		} else if b, err = appendJSONValue(b, e.v, depth); err != nil {
 			return b, err
 		}
 	}

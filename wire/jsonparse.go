@@ -19,6 +19,7 @@ type jsonDecoder struct {
 	maxDepth int
 	budget   int    // elements still allowed
 	buf      []byte // scratch for strings with escapes
+	text     string // a copy of in that strings are cut from, or ""
 }
 
 func (d *jsonDecoder) fail(err error) error {
@@ -27,7 +28,7 @@ func (d *jsonDecoder) fail(err error) error {
 
 // decodeJSON decodes the JSON message b into m, which has been reset.
 func (l Limits) decodeJSON(b []byte, m *Message) error {
-	d := jsonDecoder{in: b, maxDepth: l.MaxDepth, budget: l.MaxElements}
+	d := jsonDecoder{in: b, maxDepth: l.MaxDepth, budget: l.MaxElements, text: shareable(b)}
 	if err := d.open('{'); err != nil {
 		return err
 	}
@@ -44,7 +45,7 @@ func (l Limits) decodeJSON(b []byte, m *Message) error {
 		if err != nil {
 			return err
 		}
-		switch string(key) {
+		switch key {
 		case "meta":
 			d.field = "meta"
 			err = d.meta(m)
@@ -90,18 +91,17 @@ func (d *jsonDecoder) meta(m *Message) error {
 		if err := d.spend(); err != nil {
 			return err
 		}
-		p, err := d.key()
+		k, err := d.key()
 		if err != nil {
 			return err
 		}
-		k := metaKey(p)
 		d.ws()
 		if m.field(k) != nil && d.off < len(d.in) && d.in[d.off] == '"' {
 			s, err := d.str()
 			if err != nil {
 				return err
 			}
-			m.setString(k, string(s))
+			m.setString(k, s)
 			continue
 		}
 		v, err := d.value(1)
@@ -139,7 +139,7 @@ func (d *jsonDecoder) args(m *Message) error {
 			if err != nil {
 				return err
 			}
-			m.Args = append(m.Args, string(k))
+			m.Args = append(m.Args, k)
 		}
 		v, err := d.value(1)
 		if err != nil {
@@ -175,7 +175,7 @@ func (d *jsonDecoder) kwargs(m *Message) error {
 		if m.Kwargs == nil {
 			m.Kwargs = make(map[string]any)
 		}
-		m.Kwargs[string(k)] = v
+		m.Kwargs[k] = v
 	}
 }
 
@@ -233,26 +233,25 @@ func (d *jsonDecoder) spend() error {
 	return nil
 }
 
-// key reads an object key and the colon after it. The result aliases the
-// input or the scratch buffer.
-func (d *jsonDecoder) key() ([]byte, error) {
+// key reads an object key and the colon after it.
+func (d *jsonDecoder) key() (string, error) {
 	d.ws()
 	if d.off >= len(d.in) {
-		return nil, d.fail(ErrTruncated)
+		return "", d.fail(ErrTruncated)
 	}
 	if d.in[d.off] != '"' {
-		return nil, d.fail(ErrSyntax)
+		return "", d.fail(ErrSyntax)
 	}
 	k, err := d.str()
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	d.ws()
 	if d.off >= len(d.in) {
-		return nil, d.fail(ErrTruncated)
+		return "", d.fail(ErrTruncated)
 	}
 	if d.in[d.off] != ':' {
-		return nil, d.fail(ErrSyntax)
+		return "", d.fail(ErrSyntax)
 	}
 	d.off++
 	return k, nil
@@ -266,8 +265,7 @@ func (d *jsonDecoder) value(depth int) (any, error) {
 	}
 	switch c := d.in[d.off]; {
 	case c == '"':
-		s, err := d.str()
-		return string(s), err
+		return d.str()
 	case c == '[' || c == '{':
 		if depth >= d.maxDepth {
 			return nil, d.fail(ErrTooDeep)
@@ -332,7 +330,7 @@ func (d *jsonDecoder) object(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		m[string(k)] = v
+		m[k] = v
 	}
 }
 
@@ -441,9 +439,8 @@ func parseInt(p []byte) (any, bool) {
 	return u, true
 }
 
-// str reads a JSON string at the input's '"' and returns its contents,
-// which alias the input or, if the string has escapes, the scratch buffer.
-func (d *jsonDecoder) str() ([]byte, error) {
+// str reads a JSON string at the input's '"' and returns its contents.
+func (d *jsonDecoder) str() (string, error) {
 	start := d.off + 1
 	ascii := true
 	for i := start; i < len(d.in); i++ {
@@ -451,27 +448,30 @@ func (d *jsonDecoder) str() ([]byte, error) {
 		case c == '"':
 			if !ascii {
 				if err := d.checkUTF8(start, i); err != nil {
-					return nil, err
+					return "", err
 				}
 			}
 			d.off = i + 1
-			return d.in[start:i:i], nil
+			if d.text != "" {
+				return d.text[start:i], nil
+			}
+			return string(d.in[start:i]), nil
 		case c == '\\':
 			return d.unescape(start, i)
 		case c < 0x20:
 			d.off = i
-			return nil, d.fail(ErrSyntax)
+			return "", d.fail(ErrSyntax)
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 	}
 	d.off = len(d.in)
-	return nil, d.fail(ErrTruncated)
+	return "", d.fail(ErrTruncated)
 }
 
 // unescape finishes str for a string that starts at start and has its
 // first escape at i.
-func (d *jsonDecoder) unescape(start, i int) ([]byte, error) {
+func (d *jsonDecoder) unescape(start, i int) (string, error) {
 	in := d.in
 	b := append(d.buf[:0], in[start:i]...)
 	for i < len(in) {
@@ -479,21 +479,21 @@ func (d *jsonDecoder) unescape(start, i int) ([]byte, error) {
 		switch {
 		case c == '"':
 			if err := d.checkUTF8(start, i); err != nil {
-				return nil, err
+				return "", err
 			}
 			d.off = i + 1
 			d.buf = b
-			return b, nil
+			return string(b), nil
 		case c < 0x20:
 			d.off = i
-			return nil, d.fail(ErrSyntax)
+			return "", d.fail(ErrSyntax)
 		case c != '\\':
 			b = append(b, c)
 			i++
 			continue
 		case i+1 >= len(in):
 			d.off = len(in)
-			return nil, d.fail(ErrTruncated)
+			return "", d.fail(ErrTruncated)
 		}
 		switch e := in[i+1]; e {
 		case '"', '\\', '/':
@@ -511,7 +511,7 @@ func (d *jsonDecoder) unescape(start, i int) ([]byte, error) {
 		case 'u':
 			r, err := d.hex4(i + 2)
 			if err != nil {
-				return nil, err
+				return "", err
 			}
 			if utf16.IsSurrogate(r) && r < 0xdc00 && i+12 <= len(in) && in[i+6] == '\\' && in[i+7] == 'u' {
 				// A high surrogate: combine it with the low one that follows.
@@ -524,12 +524,12 @@ func (d *jsonDecoder) unescape(start, i int) ([]byte, error) {
 			i += 4
 		default:
 			d.off = i + 1
-			return nil, d.fail(ErrSyntax)
+			return "", d.fail(ErrSyntax)
 		}
 		i += 2
 	}
 	d.off = len(in)
-	return nil, d.fail(ErrTruncated)
+	return "", d.fail(ErrTruncated)
 }
 
 // hex4 reads the four hex digits of a \u escape at offset i.

@@ -1,7 +1,5 @@
 package wire
 
-import "slices"
-
 // Message is one xbahn message: the meta header, a main value and the
 // positional and keyword arguments of a call.
 //
@@ -60,15 +58,6 @@ func (m *Message) field(k string) *string {
 	return nil
 }
 
-// fieldValue returns the value of the field behind meta key k if k has a
-// field and the field is set.
-func (m *Message) fieldValue(k string) (string, bool) {
-	if f := m.field(k); f != nil && *f != "" {
-		return *f, true
-	}
-	return "", false
-}
-
 // setString stores meta key k with string value s as a decoder found it:
 // non-empty in k's field if it has one, in Meta otherwise. The last
 // occurrence of a key wins, as in Python.
@@ -93,29 +82,32 @@ func (m *Message) setMeta(k string, v any) {
 	m.Meta[k] = v
 }
 
-// metaKeys appends the meta keys of m to dst in the order both encodings
-// write them: "id" first, then the others sorted, set fields and Meta keys
-// merged. For the messages the original xbahn sends this gives its own
-// order in all but one case (see the package documentation).
-func (m *Message) metaKeys(dst []string) []string {
-	if _, ok := m.Meta["id"]; ok || m.ID != "" {
-		dst = append(dst, "id")
+// metaEntries appends the meta entries of m to dst in the order both
+// encodings write them: "id" first, then the other keys sorted, set fields
+// and Meta keys merged. For the messages the original xbahn sends this
+// gives its own order in all but one case (see the package documentation).
+func (m *Message) metaEntries(dst []entry) []entry {
+	if m.ID != "" {
+		dst = append(dst, entry{"id", fieldRef(&m.ID)})
+	} else if v, ok := m.Meta["id"]; ok {
+		dst = append(dst, entry{"id", v})
 	}
 	start := len(dst)
-	for _, k := range [...]string{"path", "response_id", "error"} {
-		if _, ok := m.fieldValue(k); ok {
-			dst = append(dst, k)
-		}
+	if m.Error != "" {
+		dst = append(dst, entry{"error", fieldRef(&m.Error)})
 	}
-	for k := range m.Meta {
-		if k == "id" {
+	if m.Path != "" {
+		dst = append(dst, entry{"path", fieldRef(&m.Path)})
+	}
+	if m.ResponseID != "" {
+		dst = append(dst, entry{"response_id", fieldRef(&m.ResponseID)})
+	}
+	for k, v := range m.Meta {
+		if f := m.field(k); k == "id" || f != nil && *f != "" {
 			continue
 		}
-		if _, ok := m.fieldValue(k); ok {
-			continue
-		}
-		dst = append(dst, k)
+		dst = append(dst, entry{k, v})
 	}
-	slices.Sort(dst[start:])
+	sortEntries(dst[start:])
 	return dst
 }

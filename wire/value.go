@@ -4,20 +4,46 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strings"
 )
 
-// stackKeys is how many map keys the encoders sort in an array on the
-// stack; a map with more keys costs one allocation for its key slice.
-const stackKeys = 20
+// stackKeys is how many map entries the encoders sort in an array on the
+// stack; a map with more costs one allocation for its entry slice.
+const stackKeys = 16
 
-// sortedKeys appends the keys of m to dst and sorts them, so that equal
-// maps encode to equal bytes.
-func sortedKeys(dst []string, m map[string]any) []string {
-	for k := range m {
-		dst = append(dst, k)
+// entry is a map entry on its way to an encoder.
+type entry struct {
+	k string
+	v any // a fieldRef for a meta key that has a field
+}
+
+// fieldRef is the value of a meta entry whose field is set; it saves
+// boxing the field's string.
+type fieldRef *string
+
+// appendEntries appends the entries of m to dst sorted by key, so that
+// equal maps encode to equal bytes.
+func appendEntries(dst []entry, m map[string]any) []entry {
+	start := len(dst)
+	for k, v := range m {
+		dst = append(dst, entry{k, v})
 	}
-	slices.Sort(dst)
+	sortEntries(dst[start:])
 	return dst
+}
+
+// sortEntries sorts e by key: by insertion for the few entries of a
+// typical map, which is quickest for them, else with slices.SortFunc.
+func sortEntries(e []entry) {
+	if len(e) > stackKeys {
+		slices.SortFunc(e, func(a, b entry) int { return strings.Compare(a.k, b.k) })
+		return
+	}
+	for i := 1; i < len(e); i++ {
+		for j := i; j > 0 && e[j].k < e[j-1].k; j-- {
+			e[j], e[j-1] = e[j-1], e[j]
+		}
+	}
 }
 
 // canonical converts a value of a type outside the encoders' type switch
