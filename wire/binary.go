@@ -122,6 +122,7 @@ func appendBinaryValue(b []byte, v any, depth int) ([]byte, error) {
 	return appendBinaryValue(b, c, depth)
 }
 
+// appendBinaryInt appends v, in the tag byte itself if it is from 0 to 127.
 func appendBinaryInt(b []byte, v int64) []byte {
 	if v >= 0 && v < 0x80 {
 		return append(b, tagSmallInt|byte(v))
@@ -279,40 +280,28 @@ func (d *binaryDecoder) count(size int) (int, error) {
 	return int(v), nil
 }
 
-// bytes reads a length and that many bytes, aliasing the input.
-func (d *binaryDecoder) bytes() ([]byte, error) {
-	p, n := consumeBytes(d.in[d.off:])
+// span reads a length and skips that many bytes, returning where they are.
+func (d *binaryDecoder) span() (start, end int, err error) {
+	l, n := consumeVarint(d.in[d.off:])
 	if n < 0 {
-		return nil, d.fail(codeError(n))
+		return 0, 0, d.fail(codeError(n))
 	}
-	d.off += n
-	return p, nil
+	start = d.off + n
+	if l > uint64(len(d.in)-start) {
+		return 0, 0, d.fail(ErrTruncated)
+	}
+	end = start + int(l)
+	d.off = end
+	return start, end, nil
 }
 
 // str reads a length and a string of that many bytes.
 func (d *binaryDecoder) str() (string, error) {
-	start, end := d.off+1, 0
-	if start <= len(d.in) && d.in[start-1] < 0x80 {
-		end = start + int(d.in[start-1]) // a short string, the common case
-	} else {
-		l, n := consumeVarint(d.in[d.off:])
-		if n < 0 {
-			return "", d.fail(codeError(n))
-		}
-		start = d.off + n
-		if l > uint64(len(d.in)-start) {
-			return "", d.fail(ErrTruncated)
-		}
-		end = start + int(l)
+	start, end, err := d.span()
+	if err != nil || d.text == "" {
+		return string(d.in[start:end]), err
 	}
-	if end > len(d.in) {
-		return "", d.fail(ErrTruncated)
-	}
-	d.off = end
-	if d.text != "" {
-		return d.text[start:end], nil
-	}
-	return string(d.in[start:end]), nil
+	return d.text[start:end], nil
 }
 
 // value reads a value found in a container at nesting depth depth.
@@ -347,8 +336,8 @@ func (d *binaryDecoder) value(depth int) (any, error) {
 	case tagString:
 		return d.str()
 	case tagBytes:
-		p, err := d.bytes()
-		return append([]byte{}, p...), err
+		start, end, err := d.span()
+		return append([]byte{}, d.in[start:end]...), err
 	case tagList:
 		if depth >= d.maxDepth {
 			d.off--

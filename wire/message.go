@@ -70,8 +70,8 @@ func (m *Message) setString(k, s string) {
 	m.setMeta(k, s)
 }
 
-// setMeta stores meta key k with value v, which is not a non-empty string
-// if k has a field, in Meta, and clears k's field.
+// setMeta stores meta key k with value v in Meta and clears k's field, if
+// k has one; a non-empty string for such a key goes to setString instead.
 func (m *Message) setMeta(k string, v any) {
 	if f := m.field(k); f != nil {
 		*f = ""

@@ -14,7 +14,7 @@ const stackKeys = 16
 // entry is a map entry on its way to an encoder.
 type entry struct {
 	k string
-	v any // a fieldRef for a meta key that has a field
+	v any // a fieldRef for a meta key whose field is set
 }
 
 // fieldRef is the value of a meta entry whose field is set; it saves

@@ -50,20 +50,6 @@ func appendString(b []byte, s string) []byte {
 	return append(appendVarint(b, uint64(len(s))), s...)
 }
 
-// consumeBytes reads a varint length and that many bytes. The result
-// aliases b and has no spare capacity.
-func consumeBytes(b []byte) ([]byte, int) {
-	l, n := consumeVarint(b)
-	if n < 0 {
-		return nil, n
-	}
-	if l > uint64(len(b)-n) {
-		return nil, errCodeTruncated
-	}
-	end := n + int(l)
-	return b[n:end:end], end
-}
-
 // zigzag maps signed to unsigned integers so that small magnitudes of
 // either sign have short varints: 0, -1, 1, -2 become 0, 1, 2, 3.
 func zigzag(v int64) uint64 { return uint64(v<<1) ^ uint64(v>>63) }
