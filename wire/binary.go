@@ -304,6 +304,22 @@ func (d *binaryDecoder) str() (string, error) {
 	return d.text[start:end], nil
 }
 
+// short is str for a string shorter than 128 bytes in a shared input, the
+// common case, and small enough to be inlined where values and keys are
+// read. It reports false, reading nothing, for any other string.
+func (d *binaryDecoder) short() (string, bool) {
+	i := d.off
+	if i >= len(d.text) || d.text[i] >= 0x80 {
+		return "", false
+	}
+	end := i + 1 + int(d.text[i])
+	if end > len(d.text) {
+		return "", false
+	}
+	d.off = end
+	return d.text[i+1 : end], true
+}
+
 // value reads a value found in a container at nesting depth depth.
 func (d *binaryDecoder) value(depth int) (any, error) {
 	if d.off >= len(d.in) {
@@ -334,6 +350,9 @@ func (d *binaryDecoder) value(depth int) (any, error) {
 		d.off += 8
 		return math.Float64frombits(u), nil
 	case tagString:
+		if s, ok := d.short(); ok {
+			return s, nil
+		}
 		return d.str()
 	case tagBytes:
 		start, end, err := d.span()
@@ -373,9 +392,12 @@ func (d *binaryDecoder) value(depth int) (any, error) {
 // entries reads n map entries into m, which is at nesting depth depth.
 func (d *binaryDecoder) entries(m map[string]any, n, depth int) error {
 	for range n {
-		k, err := d.str()
-		if err != nil {
-			return err
+		k, ok := d.short()
+		if !ok {
+			var err error
+			if k, err = d.str(); err != nil {
+				return err
+			}
 		}
 		v, err := d.value(depth)
 		if err != nil {
