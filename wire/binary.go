@@ -60,7 +60,7 @@ func (m *Message) MarshalBinary() ([]byte, error) {
 }
 
 // UnmarshalBinary decodes the binary encoding of a message into m with the
-// default limits. Like Decode it copies what it keeps and reuses m's Args,
+// default limits. Like Decode it does not retain b and reuses m's Args,
 // Meta and Kwargs; unlike Decode it refuses JSON.
 func (m *Message) UnmarshalBinary(b []byte) error {
 	return Limits{}.decode(b, m, Binary)

@@ -18,8 +18,8 @@ type Limits struct {
 }
 
 // DefaultLimits returns the limits that Decode uses: 64 MiB, depth 100 and
-// one million elements. The encoders refuse values nested deeper than its
-// MaxDepth, so whatever they encode decodes with these limits.
+// 2^20 elements. The encoders refuse values nested deeper than this
+// MaxDepth, so that no message they write is too deep for Decode.
 func DefaultLimits() Limits {
 	return Limits{MaxBytes: 64 << 20, MaxDepth: defaultMaxDepth, MaxElements: 1 << 20}
 }

@@ -46,7 +46,7 @@ func (m *Message) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes a message in the original xbahn's JSON into m with
-// the default limits. Like Decode it copies what it keeps and reuses m's
+// the default limits. Like Decode it does not retain b and reuses m's
 // Args, Meta and Kwargs; unlike Decode it refuses the binary encoding.
 func (m *Message) UnmarshalJSON(b []byte) error {
 	return Limits{}.decode(b, m, JSON)
