@@ -122,33 +122,32 @@ func (d *jsonDecoder) args(m *Message) error {
 	if d.off >= len(d.in) {
 		return d.fail(ErrTruncated)
 	}
-	c := d.in[d.off]
-	if c != '[' && c != '{' {
-		return d.fail(ErrType)
-	}
-	d.off++
-	for first := true; ; first = false {
-		if more, err := d.more(c+2, first); !more || err != nil { // '[' + 2 == ']', '{' + 2 == '}'
-			return err
-		}
-		if err := d.spend(); err != nil {
-			return err
-		}
-		if c == '{' {
+	var err error
+	switch d.in[d.off] {
+	case '[':
+		d.off++
+		m.Args, err = d.elements(m.Args, 1)
+		return err
+	case '{':
+		d.off++
+		for first := true; ; first = false {
+			if more, err := d.more('}', first); !more || err != nil {
+				return err
+			}
+			if err := d.spend(); err != nil {
+				return err
+			}
 			k, err := d.key()
 			if err != nil {
 				return err
 			}
+			if _, err := d.value(1); err != nil {
+				return err
+			}
 			m.Args = append(m.Args, k)
 		}
-		v, err := d.value(1)
-		if err != nil {
-			return err
-		}
-		if c == '[' {
-			m.Args = append(m.Args, v)
-		}
 	}
+	return d.fail(ErrType)
 }
 
 // kwargs reads the kwargs object into m, replacing an earlier one.
@@ -157,26 +156,9 @@ func (d *jsonDecoder) kwargs(m *Message) error {
 	if err := d.open('{'); err != nil {
 		return err
 	}
-	for first := true; ; first = false {
-		if more, err := d.more('}', first); !more || err != nil {
-			return err
-		}
-		if err := d.spend(); err != nil {
-			return err
-		}
-		k, err := d.key()
-		if err != nil {
-			return err
-		}
-		v, err := d.value(1)
-		if err != nil {
-			return err
-		}
-		if m.Kwargs == nil {
-			m.Kwargs = make(map[string]any)
-		}
-		m.Kwargs[k] = v
-	}
+	var err error
+	m.Kwargs, err = d.members(m.Kwargs, 1)
+	return err
 }
 
 // ws skips JSON whitespace.
@@ -272,9 +254,9 @@ func (d *jsonDecoder) value(depth int) (any, error) {
 		}
 		d.off++
 		if c == '[' {
-			return d.list(depth + 1)
+			return d.elements([]any{}, depth+1)
 		}
-		return d.object(depth + 1)
+		return d.members(map[string]any{}, depth+1)
 	case c == 't':
 		return true, d.literal("true")
 	case c == 'f':
@@ -291,19 +273,19 @@ func (d *jsonDecoder) value(depth int) (any, error) {
 	return nil, d.fail(ErrSyntax)
 }
 
-// list reads the elements of an array, at nesting depth depth, after its '['.
-func (d *jsonDecoder) list(depth int) (any, error) {
-	l := []any{}
+// elements reads the elements of an array, after its '[', and appends them
+// to l. They are at nesting depth depth.
+func (d *jsonDecoder) elements(l []any, depth int) ([]any, error) {
 	for first := true; ; first = false {
 		if more, err := d.more(']', first); !more || err != nil {
 			return l, err
 		}
 		if err := d.spend(); err != nil {
-			return nil, err
+			return l, err
 		}
 		v, err := d.value(depth)
 		if err != nil {
-			return nil, err
+			return l, err
 		}
 		if cap(l) == 0 {
 			l = make([]any, 0, 4)
@@ -312,23 +294,27 @@ func (d *jsonDecoder) list(depth int) (any, error) {
 	}
 }
 
-// object reads the members of an object, at nesting depth depth, after its '{'.
-func (d *jsonDecoder) object(depth int) (any, error) {
-	m := make(map[string]any)
+// members reads the members of an object, after its '{', into m, and makes
+// m first if it is nil and there are members. They are at nesting depth
+// depth.
+func (d *jsonDecoder) members(m map[string]any, depth int) (map[string]any, error) {
 	for first := true; ; first = false {
 		if more, err := d.more('}', first); !more || err != nil {
 			return m, err
 		}
 		if err := d.spend(); err != nil {
-			return nil, err
+			return m, err
 		}
 		k, err := d.key()
 		if err != nil {
-			return nil, err
+			return m, err
 		}
 		v, err := d.value(depth)
 		if err != nil {
-			return nil, err
+			return m, err
+		}
+		if m == nil {
+			m = make(map[string]any)
 		}
 		m[k] = v
 	}
