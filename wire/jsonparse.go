@@ -1,0 +1,567 @@
+package wire
+
+import (
+	"math"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// jsonDecoder reads one message of the original xbahn's JSON. It accepts
+// what Python's json.loads accepts: any key order, any JSON whitespace,
+// every escape, NaN, Infinity and -Infinity, and a repeated key, of which
+// the last wins. Unlike Python it turns a lone surrogate escape into
+// U+FFFD, since a Go string holds UTF-8.
+type jsonDecoder struct {
+	in       []byte
+	off      int
+	field    string // top-level field being read, for errors
+	maxDepth int
+	budget   int    // elements still allowed
+	buf      []byte // scratch for strings with escapes
+	text     string // a copy of in that strings are cut from, or ""
+}
+
+func (d *jsonDecoder) fail(err error) error {
+	return &DecodeError{Offset: d.off, Field: d.field, Err: err}
+}
+
+// decodeJSON decodes the JSON message b into m, which has been reset.
+func (l Limits) decodeJSON(b []byte, m *Message) error {
+	d := jsonDecoder{in: b, maxDepth: l.MaxDepth, budget: l.MaxElements, text: shareable(b)}
+	if err := d.open('{'); err != nil {
+		return err
+	}
+	haveMeta := false
+	for first := true; ; first = false {
+		more, err := d.more('}', first)
+		if err != nil {
+			return err
+		}
+		if !more {
+			break
+		}
+		key, err := d.key()
+		if err != nil {
+			return err
+		}
+		switch key {
+		case "meta":
+			d.field = "meta"
+			err = d.meta(m)
+			haveMeta = true
+		case "data":
+			d.field = "data"
+			m.Data, err = d.value(0)
+		case "args":
+			d.field = "args"
+			err = d.args(m)
+		case "kwargs":
+			d.field = "kwargs"
+			err = d.kwargs(m)
+		default:
+			_, err = d.value(0)
+		}
+		if err != nil {
+			return err
+		}
+		d.field = ""
+	}
+	d.ws()
+	if d.off < len(d.in) {
+		return d.fail(ErrSyntax)
+	}
+	if !haveMeta {
+		return d.fail(ErrNoMeta)
+	}
+	return nil
+}
+
+// meta reads the meta object into m, replacing an earlier one.
+func (d *jsonDecoder) meta(m *Message) error {
+	m.ID, m.Path, m.ResponseID, m.Error = "", "", "", ""
+	clear(m.Meta)
+	if err := d.open('{'); err != nil {
+		return err
+	}
+	for first := true; ; first = false {
+		if more, err := d.more('}', first); !more || err != nil {
+			return err
+		}
+		if err := d.spend(); err != nil {
+			return err
+		}
+		k, err := d.key()
+		if err != nil {
+			return err
+		}
+		d.ws()
+		if m.field(k) != nil && d.off < len(d.in) && d.in[d.off] == '"' {
+			s, err := d.str()
+			if err != nil {
+				return err
+			}
+			m.setString(k, s)
+			continue
+		}
+		v, err := d.value(1)
+		if err != nil {
+			return err
+		}
+		m.setMeta(k, v)
+	}
+}
+
+// args reads args into m, replacing earlier ones. Like Python, which
+// spreads whatever args holds into the call, it takes the keys of an object
+// as the positional arguments.
+func (d *jsonDecoder) args(m *Message) error {
+	clear(m.Args)
+	m.Args = m.Args[:0]
+	d.ws()
+	if d.off >= len(d.in) {
+		return d.fail(ErrTruncated)
+	}
+	var err error
+	switch d.in[d.off] {
+	case '[':
+		d.off++
+		m.Args, err = d.elements(m.Args, 1)
+		return err
+	case '{':
+		d.off++
+		for first := true; ; first = false {
+			if more, err := d.more('}', first); !more || err != nil {
+				return err
+			}
+			if err := d.spend(); err != nil {
+				return err
+			}
+			k, err := d.key()
+			if err != nil {
+				return err
+			}
+			if _, err := d.value(1); err != nil {
+				return err
+			}
+			m.Args = append(m.Args, k)
+		}
+	}
+	return d.fail(ErrType)
+}
+
+// kwargs reads the kwargs object into m, replacing an earlier one.
+func (d *jsonDecoder) kwargs(m *Message) error {
+	clear(m.Kwargs)
+	if err := d.open('{'); err != nil {
+		return err
+	}
+	var err error
+	m.Kwargs, err = d.members(m.Kwargs, 1)
+	return err
+}
+
+// ws skips JSON whitespace.
+func (d *jsonDecoder) ws() {
+	for d.off < len(d.in) {
+		switch d.in[d.off] {
+		case ' ', '\t', '\n', '\r':
+			d.off++
+		default:
+			return
+		}
+	}
+}
+
+// open consumes the opening bracket c of a container that must be there.
+func (d *jsonDecoder) open(c byte) error {
+	d.ws()
+	switch {
+	case d.off >= len(d.in):
+		return d.fail(ErrTruncated)
+	case d.in[d.off] != c:
+		return d.fail(ErrType)
+	}
+	d.off++
+	return nil
+}
+
+// more reports whether another member of a container follows, consuming
+// the comma before it, or else the closing bracket.
+func (d *jsonDecoder) more(closing byte, first bool) (bool, error) {
+	d.ws()
+	if d.off >= len(d.in) {
+		return false, d.fail(ErrTruncated)
+	}
+	if d.in[d.off] == closing {
+		d.off++
+		return false, nil
+	}
+	if !first {
+		if d.in[d.off] != ',' {
+			return false, d.fail(ErrSyntax)
+		}
+		d.off++
+	}
+	return true, nil
+}
+
+// spend charges one element to the budget.
+func (d *jsonDecoder) spend() error {
+	if d.budget <= 0 {
+		return d.fail(ErrTooLarge)
+	}
+	d.budget--
+	return nil
+}
+
+// key reads an object key and the colon after it.
+func (d *jsonDecoder) key() (string, error) {
+	d.ws()
+	if d.off >= len(d.in) {
+		return "", d.fail(ErrTruncated)
+	}
+	if d.in[d.off] != '"' {
+		return "", d.fail(ErrSyntax)
+	}
+	k, err := d.str()
+	if err != nil {
+		return "", err
+	}
+	d.ws()
+	if d.off >= len(d.in) {
+		return "", d.fail(ErrTruncated)
+	}
+	if d.in[d.off] != ':' {
+		return "", d.fail(ErrSyntax)
+	}
+	d.off++
+	return k, nil
+}
+
+// value reads a value found in a container at nesting depth depth.
+func (d *jsonDecoder) value(depth int) (any, error) {
+	d.ws()
+	if d.off >= len(d.in) {
+		return nil, d.fail(ErrTruncated)
+	}
+	switch c := d.in[d.off]; {
+	case c == '"':
+		return d.str()
+	case c == '[' || c == '{':
+		if depth >= d.maxDepth {
+			return nil, d.fail(ErrTooDeep)
+		}
+		d.off++
+		if c == '[' {
+			return d.elements([]any{}, depth+1)
+		}
+		return d.members(map[string]any{}, depth+1)
+	case c == 't':
+		return true, d.literal("true")
+	case c == 'f':
+		return false, d.literal("false")
+	case c == 'n':
+		return nil, d.literal("null")
+	case c == 'N':
+		return math.NaN(), d.literal("NaN")
+	case c == 'I':
+		return math.Inf(1), d.literal("Infinity")
+	case c == '-' || c >= '0' && c <= '9':
+		return d.number()
+	}
+	return nil, d.fail(ErrSyntax)
+}
+
+// elements reads the elements of an array, after its '[', and appends them
+// to l. They are at nesting depth depth.
+func (d *jsonDecoder) elements(l []any, depth int) ([]any, error) {
+	for first := true; ; first = false {
+		if more, err := d.more(']', first); !more || err != nil {
+			return l, err
+		}
+		if err := d.spend(); err != nil {
+			return l, err
+		}
+		v, err := d.value(depth)
+		if err != nil {
+			return l, err
+		}
+		if cap(l) == 0 {
+			l = make([]any, 0, 4)
+		}
+		l = append(l, v)
+	}
+}
+
+// members reads the members of an object, after its '{', into m, and makes
+// m first if it is nil and there are members. They are at nesting depth
+// depth.
+func (d *jsonDecoder) members(m map[string]any, depth int) (map[string]any, error) {
+	for first := true; ; first = false {
+		if more, err := d.more('}', first); !more || err != nil {
+			return m, err
+		}
+		if err := d.spend(); err != nil {
+			return m, err
+		}
+		k, err := d.key()
+		if err != nil {
+			return m, err
+		}
+		v, err := d.value(depth)
+		if err != nil {
+			return m, err
+		}
+		if m == nil {
+			m = make(map[string]any)
+		}
+		m[k] = v
+	}
+}
+
+// literal consumes the word s, which the input must hold.
+func (d *jsonDecoder) literal(s string) error {
+	rest := d.in[d.off:]
+	for i := range len(s) {
+		if i >= len(rest) {
+			d.off += i
+			return d.fail(ErrTruncated)
+		}
+		if rest[i] != s[i] {
+			d.off += i
+			return d.fail(ErrSyntax)
+		}
+	}
+	d.off += len(s)
+	return nil
+}
+
+// number reads a number: an int64, or a uint64 above math.MaxInt64, if it
+// is an integer that fits one, a float64 otherwise.
+func (d *jsonDecoder) number() (any, error) {
+	in := d.in
+	start, i := d.off, d.off
+	if in[i] == '-' {
+		i++
+		if i < len(in) && in[i] == 'I' {
+			return math.Inf(-1), d.literal("-Infinity")
+		}
+	}
+	var err error
+	if i < len(in) && in[i] == '0' {
+		i++
+	} else if i, err = d.digits(i); err != nil {
+		return nil, err
+	}
+	integer := true
+	if i < len(in) && in[i] == '.' {
+		integer = false
+		if i, err = d.digits(i + 1); err != nil {
+			return nil, err
+		}
+	}
+	if i < len(in) && (in[i] == 'e' || in[i] == 'E') {
+		integer = false
+		i++
+		if i < len(in) && (in[i] == '+' || in[i] == '-') {
+			i++
+		}
+		if i, err = d.digits(i); err != nil {
+			return nil, err
+		}
+	}
+	d.off = i
+	if integer {
+		if v, ok := parseInt(in[start:i]); ok {
+			return v, nil
+		}
+	}
+	// The syntax is valid, so the only possible error is ErrRange, for
+	// which f is ±Inf or 0 as Python's float() gives.
+	f, _ := strconv.ParseFloat(string(in[start:i]), 64)
+	return f, nil
+}
+
+// digits returns the index after the run of digits that must start at i.
+func (d *jsonDecoder) digits(i int) (int, error) {
+	start := i
+	for i < len(d.in) && d.in[i] >= '0' && d.in[i] <= '9' {
+		i++
+	}
+	if i > start {
+		return i, nil
+	}
+	d.off = i
+	if i >= len(d.in) {
+		return 0, d.fail(ErrTruncated)
+	}
+	return 0, d.fail(ErrSyntax)
+}
+
+// parseInt parses an optionally signed run of decimal digits as an int64,
+// or a uint64 above math.MaxInt64; it fails if neither holds the value.
+func parseInt(p []byte) (any, bool) {
+	neg := p[0] == '-'
+	if neg {
+		p = p[1:]
+	}
+	var u uint64
+	for _, c := range p {
+		v := uint64(c - '0')
+		if u > (math.MaxUint64-v)/10 {
+			return nil, false
+		}
+		u = u*10 + v
+	}
+	switch {
+	case neg && u <= 1<<63:
+		return int64(-u), true
+	case neg:
+		return nil, false
+	case u <= math.MaxInt64:
+		return int64(u), true
+	}
+	return u, true
+}
+
+// str reads a JSON string at the input's '"' and returns its contents.
+func (d *jsonDecoder) str() (string, error) {
+	start := d.off + 1
+	ascii := true
+	for i := start; i < len(d.in); i++ {
+		switch c := d.in[i]; {
+		case c == '"':
+			if !ascii {
+				if err := d.checkUTF8(start, i); err != nil {
+					return "", err
+				}
+			}
+			d.off = i + 1
+			if d.text != "" {
+				return d.text[start:i], nil
+			}
+			return string(d.in[start:i]), nil
+		case c == '\\':
+			return d.unescape(start, i)
+		case c < 0x20:
+			d.off = i
+			return "", d.fail(ErrSyntax)
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	d.off = len(d.in)
+	return "", d.fail(ErrTruncated)
+}
+
+// unescape finishes str for a string that starts at start and has its
+// first escape at i.
+func (d *jsonDecoder) unescape(start, i int) (string, error) {
+	in := d.in
+	b := append(d.buf[:0], in[start:i]...)
+	for i < len(in) {
+		c := in[i]
+		switch {
+		case c == '"':
+			if err := d.checkUTF8(start, i); err != nil {
+				return "", err
+			}
+			d.off = i + 1
+			d.buf = b
+			return string(b), nil
+		case c < 0x20:
+			d.off = i
+			return "", d.fail(ErrSyntax)
+		case c != '\\':
+			b = append(b, c)
+			i++
+			continue
+		case i+1 >= len(in):
+			d.off = len(in)
+			return "", d.fail(ErrTruncated)
+		}
+		switch e := in[i+1]; e {
+		case '"', '\\', '/':
+			b = append(b, e)
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r, err := d.hex4(i + 2)
+			if err != nil {
+				return "", err
+			}
+			if utf16.IsSurrogate(r) && r < 0xdc00 && i+12 <= len(in) && in[i+6] == '\\' && in[i+7] == 'u' {
+				// A high surrogate: combine it with the low one that follows.
+				if lo, err := d.hex4(i + 8); err == nil && lo >= 0xdc00 && lo < 0xe000 {
+					r = utf16.DecodeRune(r, lo)
+					i += 6
+				}
+			}
+			b = utf8.AppendRune(b, r) // a lone surrogate becomes U+FFFD
+			i += 4
+		default:
+			d.off = i + 1
+			return "", d.fail(ErrSyntax)
+		}
+		i += 2
+	}
+	d.off = len(in)
+	return "", d.fail(ErrTruncated)
+}
+
+// hex4 reads the four hex digits of a \u escape at offset i.
+func (d *jsonDecoder) hex4(i int) (rune, error) {
+	var r rune
+	for j := i; j < i+4; j++ {
+		if j >= len(d.in) {
+			d.off = j
+			return 0, d.fail(ErrTruncated)
+		}
+		v, ok := hexVal(d.in[j])
+		if !ok {
+			d.off = j
+			return 0, d.fail(ErrSyntax)
+		}
+		r = r<<4 | v
+	}
+	return r, nil
+}
+
+func hexVal(c byte) (rune, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return rune(c - '0'), true
+	case c >= 'a' && c <= 'f':
+		return rune(c - 'a' + 10), true
+	case c >= 'A' && c <= 'F':
+		return rune(c - 'A' + 10), true
+	}
+	return 0, false
+}
+
+// checkUTF8 checks that the raw string input from start to end is UTF-8;
+// escapes are ASCII, so this covers every unescaped run in it.
+func (d *jsonDecoder) checkUTF8(start, end int) error {
+	p := d.in[start:end]
+	if utf8.Valid(p) {
+		return nil
+	}
+	for i := 0; i < len(p); {
+		r, size := utf8.DecodeRune(p[i:])
+		if r == utf8.RuneError && size == 1 {
+			d.off = start + i
+			break
+		}
+		i += size
+	}
+	return d.fail(ErrSyntax)
+}
