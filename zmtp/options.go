@@ -66,6 +66,12 @@ type Options struct {
 	// drop replies that do not carry the id of the request in progress
 	// (libzmq's ZMQ_REQ_CORRELATE).
 	ReqCorrelate bool
+
+	// RouterMandatory makes a ROUTER socket return ErrHostUnreachable for
+	// a message to an unknown routing id, and ErrAgain for a peer whose
+	// queue is full, instead of dropping the message (libzmq's
+	// ZMQ_ROUTER_MANDATORY).
+	RouterMandatory bool
 }
 
 // withDefaults returns o with zero fields set to their defaults, or an

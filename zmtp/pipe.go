@@ -168,6 +168,14 @@ func (p *pipe) gone() error {
 	return p.whyGone
 }
 
+// peer returns what the handshake of the current or last connection learnt
+// about the peer.
+func (p *pipe) peer() peerInfo {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.info
+}
+
 // rawConn returns the raw connection for direct non-blocking writes, or nil
 // when conn offers none.
 func rawConn(conn net.Conn) syscall.RawConn {

@@ -128,9 +128,9 @@ func appendFrames(b []byte, sess Session, head, body [][]byte) []byte {
 	return b
 }
 
-// command queues a command frame on conn, if it is still the connection,
-// outside the high-water mark.
-func (w *writer) command(conn net.Conn, frame []byte) {
+// control queues a frame on conn, if it is still the connection, outside
+// the high-water mark: commands, and subscriptions for ZMTP 3.0 peers.
+func (w *writer) control(conn net.Conn, frame []byte) {
 	w.mu.Lock()
 	if w.conn != conn {
 		w.mu.Unlock()

@@ -14,13 +14,7 @@ func (s *Socket) deliver(p *pipe, m *Msg) (full bool) {
 		m.reset()
 		return false
 	}
-	p.inbox.push(m)
-	p.inboxLen.Store(int32(p.inbox.len()))
-	if !p.ready {
-		p.ready = true
-		s.ready = append(s.ready, p)
-	}
-	s.signalLocked()
+	s.queueLocked(p, m)
 	if s.direct != nil && s.direct != p {
 		// A caller is blocked reading another pipe while a message
 		// waits here: have it look again.
@@ -91,7 +85,7 @@ func (s *Socket) recvMsg(ctx context.Context, m *Msg, only *pipe) (*pipe, error)
 		if direct == nil && len(s.pipes) == 1 {
 			direct = s.pipes[0]
 		}
-		if direct != nil && s.direct == nil {
+		if direct != nil && s.direct == nil && s.pat.direct() {
 			s.direct = direct
 			s.mu.Unlock()
 			err := direct.recvDirect(ctx, m)
@@ -174,4 +168,27 @@ func (s *Socket) purge(p *pipe) {
 	defer s.mu.Unlock()
 	p.inbox.clear()
 	p.inboxLen.Store(0)
+}
+
+// inject queues a message made by the socket itself, such as an XPUB
+// subscription report, in p's inbox.
+func (s *Socket) inject(p *pipe, frame []byte) {
+	var m Msg
+	m.buf = append(m.buf, frame...)
+	m.ends = append(m.ends, len(m.buf))
+	m.finish()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.queueLocked(p, &m)
+}
+
+// queueLocked moves m to the back of p's inbox and wakes a receiver.
+func (s *Socket) queueLocked(p *pipe, m *Msg) {
+	p.inbox.push(m)
+	p.inboxLen.Store(int32(p.inbox.len()))
+	if !p.ready {
+		p.ready = true
+		s.ready = append(s.ready, p)
+	}
+	s.signalLocked()
 }

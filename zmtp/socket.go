@@ -49,9 +49,12 @@ type pattern interface {
 	filter(p *pipe, m *Msg) bool
 	// command handles SUBSCRIBE and CANCEL from p.
 	command(p *pipe, cmd Command)
-	// attached and detached follow p's connections.
-	attached(p *pipe)
+	// attached and detached follow p's connections. A connection that
+	// attached refuses is closed.
+	attached(p *pipe) bool
 	detached(p *pipe)
+	// direct reports whether a caller may read a connection itself.
+	direct() bool
 }
 
 // base gives a pattern the defaults.
@@ -61,8 +64,9 @@ func (base) send(context.Context, [][]byte) error { return ErrNotSupported }
 func (base) recv(context.Context, *Msg) error     { return ErrNotSupported }
 func (base) filter(*pipe, *Msg) bool              { return true }
 func (base) command(*pipe, Command)               {}
-func (base) attached(*pipe)                       {}
+func (base) attached(*pipe) bool                  { return true }
 func (base) detached(*pipe)                       {}
+func (base) direct() bool                         { return true }
 
 // NewSocket returns a socket of type t. A nil o means default options.
 func NewSocket(t Type, o *Options) (*Socket, error) {
@@ -80,8 +84,18 @@ func NewSocket(t Type, o *Options) (*Socket, error) {
 		s.pat = newReq(s)
 	case REP:
 		s.pat = newRep(s)
+	case DEALER, PUSH, PULL:
+		s.pat = &dealer{s: s, lb: lb{s: s}, canSend: t != PULL, canRecv: t != PUSH}
+	case ROUTER:
+		s.pat = newRouter(s)
+	case PUB, XPUB:
+		s.pat = newPub(s, t == XPUB)
+	case SUB, XSUB:
+		s.pat = newSub(s, t == XSUB)
+	case PAIR:
+		s.pat = &pair{s: s, lb: lb{s: s}}
 	default:
-		return nil, errors.New("zmtp: socket type " + t.String() + " is not available")
+		return nil, errors.New("zmtp: unknown socket type " + t.String())
 	}
 	s.hs = handshakeConfig{
 		mech:     opts.Mechanism,
@@ -108,8 +122,47 @@ func (s *Socket) Send(ctx context.Context, frames ...[]byte) error {
 		return p.send(ctx, frames)
 	case *rep:
 		return p.send(ctx, frames)
+	case *dealer:
+		return p.send(ctx, frames)
+	case *router:
+		return p.send(ctx, frames)
+	case *pub:
+		return p.send(ctx, frames)
+	case *sub:
+		return p.send(ctx, frames)
+	case *pair:
+		return p.send(ctx, frames)
 	}
 	return ErrNotSupported
+}
+
+// SendMsg sends the frames of m, as Send does.
+func (s *Socket) SendMsg(ctx context.Context, m *Msg) error {
+	return s.Send(ctx, m.Frames...)
+}
+
+// Subscribe adds a subscription to messages whose first frame starts with
+// topic; the empty topic matches every message. It is for SUB and XSUB
+// sockets. Subscriptions are counted: each Subscribe needs its own
+// Unsubscribe.
+func (s *Socket) Subscribe(topic []byte) error {
+	x, ok := s.pat.(*sub)
+	if !ok {
+		return ErrNotSupported
+	}
+	x.subscribe(topic, true)
+	return nil
+}
+
+// Unsubscribe removes one subscription to topic added by Subscribe. It
+// does nothing when there is none.
+func (s *Socket) Unsubscribe(topic []byte) error {
+	x, ok := s.pat.(*sub)
+	if !ok {
+		return ErrNotSupported
+	}
+	x.subscribe(topic, false)
+	return nil
 }
 
 // RecvMsg receives the next message into m, reusing m's storage; the
@@ -276,10 +329,7 @@ func (s *Socket) serve(conn net.Conn, endpoint string) {
 	s.pipes = append(s.pipes, p)
 	s.mu.Unlock()
 	if p.attach(conn, r, info) {
-		s.pat.attached(p)
-		s.change()
-		p.pump(conn)
-		s.pat.detached(p)
+		s.run(p, conn)
 	}
 	s.removePipe(p)
 	p.remove(ErrNoPeer)
@@ -305,10 +355,7 @@ func (s *Socket) dialLoop(p *pipe, network, addr string) {
 					conn.Close()
 					return
 				}
-				s.pat.attached(p)
-				s.change()
-				p.pump(conn)
-				s.pat.detached(p)
+				s.run(p, conn)
 				s.change()
 				wait = s.opts.ReconnectInterval
 			} else {
@@ -333,6 +380,17 @@ func (s *Socket) dialLoop(p *pipe, network, addr string) {
 			wait = min(2*wait, s.opts.ReconnectMax)
 		}
 	}
+}
+
+// run serves p's new connection until it ends.
+func (s *Socket) run(p *pipe, conn net.Conn) {
+	if !s.pat.attached(p) {
+		p.fail(conn, protoErr("connect", errRefused))
+		return
+	}
+	s.change()
+	p.pump(conn)
+	s.pat.detached(p)
 }
 
 // permanent reports whether a handshake error means that trying again
