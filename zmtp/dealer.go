@@ -12,11 +12,11 @@ type dealer struct {
 	canSend, canRecv bool
 }
 
-func (d *dealer) send(ctx context.Context, frames [][]byte) error {
+func (d *dealer) send(ctx context.Context, frames [][]byte, owned bool) error {
 	if !d.canSend {
 		return ErrNotSupported
 	}
-	_, _, err := d.lb.send(ctx, nil, frames, nil)
+	_, _, err := d.lb.send(ctx, nil, frames, owned, nil)
 	return err
 }
 
@@ -35,8 +35,8 @@ type pair struct {
 	lb lb
 }
 
-func (x *pair) send(ctx context.Context, frames [][]byte) error {
-	_, _, err := x.lb.send(ctx, nil, frames, nil)
+func (x *pair) send(ctx context.Context, frames [][]byte, owned bool) error {
+	_, _, err := x.lb.send(ctx, nil, frames, owned, nil)
 	return err
 }
 

@@ -24,6 +24,9 @@ type Options struct {
 	Identity []byte
 	// Mechanism secures connections; nil means Null.
 	Mechanism Mechanism
+	// Hub is the namespace of inproc:// endpoints the socket binds and
+	// connects to; nil means the socket cannot use inproc.
+	Hub *Hub
 
 	// SendHWM and RecvHWM bound, in messages, the queue of each peer in
 	// each direction (default DefaultHWM). At the mark, sending blocks or

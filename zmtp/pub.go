@@ -25,7 +25,7 @@ func newPub(s *Socket, x bool) *pub {
 	return &pub{s: s, x: x, subs: map[*pipe]*subscriptions{}}
 }
 
-func (x *pub) send(ctx context.Context, frames [][]byte) error {
+func (x *pub) send(ctx context.Context, frames [][]byte, owned bool) error {
 	if len(frames) == 0 {
 		return errEmptyMessage
 	}
@@ -40,7 +40,7 @@ func (x *pub) send(ctx context.Context, frames [][]byte) error {
 	for _, p := range x.targets {
 		// ErrAgain (queue full) and errDetached drop the message for
 		// that peer only.
-		p.w.send(ctx, nil, frames, false)
+		p.w.send(ctx, nil, frames, false, owned)
 	}
 	clear(x.targets)
 	return nil

@@ -57,6 +57,10 @@ func (s *Socket) popLocked(p *pipe, m *Msg) bool {
 	if wasFull {
 		p.wake()
 	}
+	if p.room != nil {
+		close(p.room)
+		p.room = nil
+	}
 	if s.waiters > 0 && len(s.ready) > 0 {
 		// Pass the wake-up on: more messages wait.
 		s.signalLocked()
@@ -85,7 +89,7 @@ func (s *Socket) recvMsg(ctx context.Context, m *Msg, only *pipe) (*pipe, error)
 		if direct == nil && len(s.pipes) == 1 {
 			direct = s.pipes[0]
 		}
-		if direct != nil && s.direct == nil && s.pat.direct() {
+		if direct != nil && s.direct == nil && s.pat.direct() && !direct.memory.Load() {
 			s.direct = direct
 			s.mu.Unlock()
 			err := direct.recvDirect(ctx, m)

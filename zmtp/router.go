@@ -83,7 +83,7 @@ func (r *router) recv(ctx context.Context, m *Msg) error {
 // send routes a message by its first frame. A message for an unknown or
 // full peer is dropped, or, with Options.RouterMandatory, refused with
 // ErrHostUnreachable or ErrAgain.
-func (r *router) send(ctx context.Context, frames [][]byte) error {
+func (r *router) send(ctx context.Context, frames [][]byte, owned bool) error {
 	if len(frames) < 2 {
 		return errRouterEnvelope
 	}
@@ -97,7 +97,7 @@ func (r *router) send(ctx context.Context, frames [][]byte) error {
 		}
 		return nil
 	}
-	err := p.w.send(ctx, nil, frames[1:], false)
+	err := p.w.send(ctx, nil, frames[1:], false, owned)
 	switch {
 	case err == ErrAgain && mandatory:
 		return ErrAgain

@@ -38,11 +38,14 @@ type Socket struct {
 	wg sync.WaitGroup
 
 	idleDelay time.Duration // see the constant; tests shorten it
+
+	msgs    sync.Pool // *Msg scratch for inproc hand-overs
+	inprocs []string  // inproc names bound
 }
 
 // pattern is the behaviour of one socket type.
 type pattern interface {
-	send(ctx context.Context, frames [][]byte) error
+	send(ctx context.Context, frames [][]byte, owned bool) error
 	recv(ctx context.Context, m *Msg) error
 	// filter decides, with the socket's mutex held, whether a message the
 	// pump read from p enters p's inbox.
@@ -60,13 +63,13 @@ type pattern interface {
 // base gives a pattern the defaults.
 type base struct{}
 
-func (base) send(context.Context, [][]byte) error { return ErrNotSupported }
-func (base) recv(context.Context, *Msg) error     { return ErrNotSupported }
-func (base) filter(*pipe, *Msg) bool              { return true }
-func (base) command(*pipe, Command)               {}
-func (base) attached(*pipe) bool                  { return true }
-func (base) detached(*pipe)                       {}
-func (base) direct() bool                         { return true }
+func (base) send(context.Context, [][]byte, bool) error { return ErrNotSupported }
+func (base) recv(context.Context, *Msg) error           { return ErrNotSupported }
+func (base) filter(*pipe, *Msg) bool                    { return true }
+func (base) command(*pipe, Command)                     {}
+func (base) attached(*pipe) bool                        { return true }
+func (base) detached(*pipe)                             {}
+func (base) direct() bool                               { return true }
 
 // NewSocket returns a socket of type t. A nil o means default options.
 func NewSocket(t Type, o *Options) (*Socket, error) {
@@ -105,6 +108,7 @@ func NewSocket(t Type, o *Options) (*Socket, error) {
 		maxProps: opts.MaxProperties,
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.msgs.New = func() any { return new(Msg) }
 	return s, nil
 }
 
@@ -115,30 +119,40 @@ func (s *Socket) Type() Type { return s.typ }
 // Whether it waits for room, drops the message or fails depends on the
 // socket type; a wait ends with the context.
 func (s *Socket) Send(ctx context.Context, frames ...[]byte) error {
+	return s.send(ctx, frames, false)
+}
+
+// SendMsg sends the frames of m and takes them over: to a peer in this
+// process (inproc), the frames themselves are handed over, not copied, and
+// the receiver and any other receivers of the same message share them.
+// m is emptied; neither the caller nor a receiver may modify the frames
+// afterwards.
+func (s *Socket) SendMsg(ctx context.Context, m *Msg) error {
+	err := s.send(ctx, m.Frames, true)
+	*m = Msg{}
+	return err
+}
+
+func (s *Socket) send(ctx context.Context, frames [][]byte, owned bool) error {
 	// Concrete calls, unlike calls through the interface, let frames
 	// stay on the caller's stack.
 	switch p := s.pat.(type) {
 	case *req:
-		return p.send(ctx, frames)
+		return p.send(ctx, frames, owned)
 	case *rep:
-		return p.send(ctx, frames)
+		return p.send(ctx, frames, owned)
 	case *dealer:
-		return p.send(ctx, frames)
+		return p.send(ctx, frames, owned)
 	case *router:
-		return p.send(ctx, frames)
+		return p.send(ctx, frames, owned)
 	case *pub:
-		return p.send(ctx, frames)
+		return p.send(ctx, frames, owned)
 	case *sub:
-		return p.send(ctx, frames)
+		return p.send(ctx, frames, owned)
 	case *pair:
-		return p.send(ctx, frames)
+		return p.send(ctx, frames, owned)
 	}
 	return ErrNotSupported
-}
-
-// SendMsg sends the frames of m, as Send does.
-func (s *Socket) SendMsg(ctx context.Context, m *Msg) error {
-	return s.Send(ctx, m.Frames...)
 }
 
 // Subscribe adds a subscription to messages whose first frame starts with
@@ -189,6 +203,9 @@ func (s *Socket) Bind(endpoint string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if ep.Transport == "inproc" {
+		return ep.String(), s.bindInproc(ep.Addr)
+	}
 	network, addr := ep.listenAddr()
 	var ln net.Listener
 	if network == "unix" {
@@ -224,6 +241,9 @@ func (s *Socket) Connect(endpoint string) error {
 	if err != nil {
 		return err
 	}
+	if ep.Transport == "inproc" {
+		return s.connectInproc(ep)
+	}
 	network, addr, err := ep.dialAddr()
 	if err != nil {
 		return err
@@ -253,6 +273,9 @@ func (s *Socket) Close() error {
 	}
 	s.closed = true
 	s.cancel()
+	for _, name := range s.inprocs {
+		s.opts.Hub.unbind(name, s)
+	}
 	lns, pipes := s.listeners, s.pipes
 	s.listeners, s.pipes, s.ready = nil, nil, nil
 	s.changedLocked()
@@ -264,6 +287,46 @@ func (s *Socket) Close() error {
 		p.remove(ErrClosed)
 	}
 	s.wg.Wait()
+	return nil
+}
+
+// bindInproc binds an inproc name in the socket's hub.
+func (s *Socket) bindInproc(name string) error {
+	if s.opts.Hub == nil {
+		return errNoHub
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	s.inprocs = append(s.inprocs, name)
+	s.mu.Unlock()
+	if err := s.opts.Hub.bind(name, s); err != nil {
+		s.mu.Lock()
+		s.inprocs = s.inprocs[:len(s.inprocs)-1]
+		s.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// connectInproc connects to an inproc name in the socket's hub, now or
+// when it is bound.
+func (s *Socket) connectInproc(ep Endpoint) error {
+	if s.opts.Hub == nil {
+		return errNoHub
+	}
+	p := newPipe(s, ep.String(), true)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	s.pipes = append(s.pipes, p)
+	s.changedLocked()
+	s.mu.Unlock()
+	s.opts.Hub.connect(ep.Addr, p)
 	return nil
 }
 

@@ -40,7 +40,7 @@ func (x *sub) filter(p *pipe, m *Msg) bool {
 	return x.topics.match(m.Frames[0])
 }
 
-func (x *sub) send(ctx context.Context, frames [][]byte) error {
+func (x *sub) send(ctx context.Context, frames [][]byte, owned bool) error {
 	if !x.x {
 		return ErrNotSupported
 	}
@@ -54,7 +54,7 @@ func (x *sub) send(ctx context.Context, frames [][]byte) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for p := range x.peers {
-		p.w.send(ctx, nil, frames, false)
+		p.w.send(ctx, nil, frames, false, owned)
 	}
 	return nil
 }
@@ -75,7 +75,10 @@ func (x *sub) subscribe(topic []byte, on bool) {
 
 // tell sends one subscription or cancellation to p; mu is held.
 func (x *sub) tell(p *pipe, topic []byte, on bool) {
-	conn, _, _ := p.connection()
+	if p.tellPeer(on, topic) {
+		return
+	}
+	conn := p.connection()
 	if conn == nil {
 		return
 	}
