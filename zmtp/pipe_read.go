@@ -232,8 +232,9 @@ func (p *pipe) recvDirect(ctx context.Context, m *Msg) error {
 	if err != nil {
 		return err
 	}
-	if p.inboxLen.Load() > 0 {
-		// The pump queued messages before it let go: they come first.
+	if p.s.queued.Load() > 0 {
+		// A pump queued messages, maybe while this caller waited for
+		// the read role: they come first.
 		p.release(conn)
 		return errInterrupted
 	}

@@ -52,6 +52,7 @@ func (s *Socket) popLocked(p *pipe, m *Msg) bool {
 	if !p.inbox.pop(m) {
 		return false
 	}
+	s.queued.Add(-1)
 	n := p.inbox.len()
 	p.inboxLen.Store(int32(n))
 	// Writers into a full inbox resume once it is half empty, so that
@@ -178,6 +179,7 @@ func (s *Socket) keep(p *pipe, m *Msg) bool {
 func (s *Socket) purge(p *pipe) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.queued.Add(-int32(p.inbox.len()))
 	p.inbox.clear()
 	p.inboxLen.Store(0)
 }
@@ -197,6 +199,7 @@ func (s *Socket) inject(p *pipe, frame []byte) {
 // queueLocked moves m to the back of p's inbox and wakes a receiver.
 func (s *Socket) queueLocked(p *pipe, m *Msg) {
 	p.inbox.push(m)
+	s.queued.Add(1)
 	p.inboxLen.Store(int32(p.inbox.len()))
 	if !p.ready {
 		p.ready = true

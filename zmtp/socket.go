@@ -28,6 +28,7 @@ type Socket struct {
 	mu        sync.Mutex
 	pipes     []*pipe // replaced, never modified in place; see pipeList
 	snapshot  atomic.Pointer[[]*pipe]
+	queued    atomic.Int32 // messages in all inboxes
 	ready     []*pipe       // pipes with messages in their inbox, in turn
 	waiters   int           // goroutines waiting in recvMsg
 	notify    chan struct{} // a message was queued
@@ -510,6 +511,9 @@ func (s *Socket) removePipe(p *pipe) {
 			break
 		}
 	}
+	s.queued.Add(-int32(p.inbox.len()))
+	p.inbox.clear()
+	p.inboxLen.Store(0)
 }
 
 // change wakes every goroutine waiting for the pipes to change.
