@@ -28,7 +28,7 @@ type Socket struct {
 	mu        sync.Mutex
 	pipes     []*pipe // replaced, never modified in place; see pipeList
 	snapshot  atomic.Pointer[[]*pipe]
-	queued    atomic.Int32 // messages in all inboxes
+	queued    atomic.Int32  // messages in all inboxes
 	ready     []*pipe       // pipes with messages in their inbox, in turn
 	waiters   int           // goroutines waiting in recvMsg
 	notify    chan struct{} // a message was queued
