@@ -29,6 +29,7 @@ type heartbeat struct {
 	count      uint64    // frames read at the last tick
 	lastActive time.Time // when the count last moved
 	lastPing   time.Time // when the last PING was sent
+	unanswered time.Time // the first PING sent since the peer was last heard
 	ttl        time.Duration
 }
 
@@ -39,7 +40,7 @@ func (h *heartbeat) start(p *pipe, conn net.Conn) {
 	h.conn = conn
 	h.ttl = 0
 	h.count = p.rcount.Load()
-	h.lastActive, h.lastPing = time.Now(), time.Time{}
+	h.lastActive, h.lastPing, h.unanswered = time.Now(), time.Time{}, time.Time{}
 	if p.s.opts.Heartbeat.Interval > 0 {
 		h.arm(p, conn, 0)
 	}
@@ -97,14 +98,14 @@ func (h *heartbeat) tick(p *pipe, conn net.Conn) {
 	now := time.Now()
 	if c := p.rcount.Load(); c != h.count {
 		h.count, h.lastActive = c, now
+		h.unanswered = time.Time{}
 	}
-	quiet := now.Sub(h.lastActive)
 	timeout := hb.Timeout
 	if timeout <= 0 {
 		timeout = hb.Interval
 	}
-	dead := h.ttl > 0 && quiet >= h.ttl ||
-		hb.Interval > 0 && !h.lastPing.IsZero() && h.lastPing.After(h.lastActive) && now.Sub(h.lastPing) >= timeout
+	dead := h.ttl > 0 && now.Sub(h.lastActive) >= h.ttl ||
+		!h.unanswered.IsZero() && now.Sub(h.unanswered) >= timeout
 	if dead {
 		h.t = nil
 		h.mu.Unlock()
@@ -114,6 +115,9 @@ func (h *heartbeat) tick(p *pipe, conn net.Conn) {
 	ping := hb.Interval > 0 && now.Sub(h.lastPing) >= hb.Interval
 	if ping {
 		h.lastPing = now
+		if h.unanswered.IsZero() {
+			h.unanswered = now
+		}
 	}
 	h.arm(p, conn, 0)
 	h.mu.Unlock()

@@ -27,6 +27,7 @@ type pipe struct {
 	down     chan struct{} // closed when the current connection ends
 	connErr  error         // why the last connection ended
 	removed  bool          // the pipe is gone for good
+	whyGone  error         // why it is gone
 	role     role          // who reads the connection
 	want     bool          // a caller waits for the pump to hand reading over
 	intr     bool          // an interrupt set the read deadline in the past
@@ -146,7 +147,7 @@ func (p *pipe) fail(conn net.Conn, err error) {
 // remove ends the pipe for good.
 func (p *pipe) remove(err error) {
 	p.mu.Lock()
-	p.removed = true
+	p.removed, p.whyGone = true, err
 	conn := p.conn
 	p.mu.Unlock()
 	if conn != nil {
@@ -157,11 +158,14 @@ func (p *pipe) remove(err error) {
 	p.unwatch()
 }
 
-// isRemoved reports whether the pipe has ended for good.
-func (p *pipe) isRemoved() bool {
+// gone returns why the pipe has ended for good, or nil if it has not.
+func (p *pipe) gone() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.removed
+	if !p.removed {
+		return nil
+	}
+	return p.whyGone
 }
 
 // rawConn returns the raw connection for direct non-blocking writes, or nil

@@ -189,7 +189,7 @@ func (p *pipe) release(conn net.Conn) {
 		p.role = roleFree
 	}
 	p.mu.Unlock()
-	p.idle.Reset(idleDelay)
+	p.idle.Reset(p.s.idleDelay)
 }
 
 // watchLocked makes the end of ctx interrupt the pipe's reader. The watch

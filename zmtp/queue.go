@@ -124,9 +124,11 @@ func (s *Socket) recvMsg(ctx context.Context, m *Msg, only *pipe) (*pipe, error)
 				return nil, ErrClosed
 			}
 		}
-		if only != nil && only.isRemoved() {
-			s.mu.Unlock()
-			return nil, ErrNoPeer
+		if only != nil {
+			if err := only.gone(); err != nil {
+				s.mu.Unlock()
+				return nil, err
+			}
 		}
 		if s.refused != nil && len(s.pipes) == 0 {
 			err := s.refused

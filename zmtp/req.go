@@ -72,6 +72,13 @@ func (r *req) recv(ctx context.Context, m *Msg) error {
 	sent, id := r.gen, r.idbuf
 	r.mu.Unlock()
 	for {
+		if err := p.gone(); err != nil {
+			r.done(p)
+			if err == ErrClosed {
+				return err
+			}
+			return &lostError{err}
+		}
 		if gen, up := p.w.generation(); gen > sent || gen == sent && !up {
 			// The connection that carried the request is gone, and
 			// with it any hope of a reply.
@@ -79,9 +86,12 @@ func (r *req) recv(ctx context.Context, m *Msg) error {
 			return ErrNoPeer
 		}
 		if _, err := r.s.recvMsg(ctx, m, p); err != nil {
-			if _, lost := err.(*lostError); lost || err == ErrNoPeer {
+			if _, lost := err.(*lostError); lost {
 				r.done(p)
 				return &lostError{ErrNoPeer}
+			}
+			if p.gone() != nil {
+				continue
 			}
 			return err
 		}

@@ -36,6 +36,8 @@ type Socket struct {
 	refused   error // why a peer refused this socket for good
 
 	wg sync.WaitGroup
+
+	idleDelay time.Duration // see the constant; tests shorten it
 }
 
 // pattern is the behaviour of one socket type.
@@ -72,7 +74,7 @@ func NewSocket(t Type, o *Options) (*Socket, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Socket{typ: t, opts: opts, notify: make(chan struct{}, 1), changed: make(chan struct{})}
+	s := &Socket{typ: t, opts: opts, notify: make(chan struct{}, 1), changed: make(chan struct{}), idleDelay: idleDelay}
 	switch t {
 	case REQ:
 		s.pat = newReq(s)
