@@ -1,6 +1,7 @@
 package zmtp
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net"
@@ -67,6 +68,33 @@ func BenchmarkTCPPingPong(b *testing.B) {
 		}
 		if _, err := io.ReadFull(c, buf); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAppendFrame(b *testing.B) {
+	body := make([]byte, 64)
+	buf := make([]byte, 0, 256)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = AppendFrame(AppendFrame(buf[:0], FlagMore, nil), 0, body)
+	}
+}
+
+func BenchmarkReadFrame(b *testing.B) {
+	in := AppendFrame(AppendFrame(nil, FlagMore, nil), 0, make([]byte, 64))
+	src := bytes.NewReader(in)
+	r := NewReader(src, 0)
+	dst := make([]byte, 0, 128)
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		src.Reset(in)
+		r.Reset(src)
+		for range 2 {
+			if _, _, err := r.ReadFrame(dst[:0], 1<<10); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }

@@ -1,0 +1,146 @@
+package zmtp
+
+import (
+	"context"
+	"net"
+	"sync"
+	"testing"
+	"time"
+)
+
+// countingConn is a connection without raw access, so every write goes
+// through the pipe's writer goroutine; it counts Write calls, and its first
+// Write blocks until released, as a full kernel buffer would.
+type countingConn struct {
+	net.Conn
+	mu      sync.Mutex
+	writes  int
+	bytes   int
+	release chan struct{}
+}
+
+func (c *countingConn) Write(b []byte) (int, error) {
+	c.mu.Lock()
+	c.writes++
+	c.bytes += len(b)
+	first := c.writes == 1
+	c.mu.Unlock()
+	if first {
+		<-c.release
+	}
+	return len(b), nil
+}
+
+func (c *countingConn) counts() (writes, bytes int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.writes, c.bytes
+}
+
+func TestWritesAreBatched(t *testing.T) {
+	s := mustSocket(t, REQ, &Options{SendHWM: 10000})
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	conn := &countingConn{Conn: a, release: make(chan struct{})}
+	p := newPipe(s, "test", false)
+	p.w.attach(conn, nil)
+	ctx := testCtx(t)
+	const n = 1000
+	msg := [][]byte{make([]byte, 16)}
+	for i := 0; i < n; i++ {
+		if err := p.w.send(ctx, nil, msg, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(conn.release)
+	want := n * (2 + 16)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		writes, bytes := conn.counts()
+		if bytes == want {
+			// The first message went alone; the other 999 were queued
+			// behind it and leave together.
+			if writes > 3 {
+				t.Errorf("%d messages took %d writes, want at most 3", n, writes)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("wrote %d of %d bytes", bytes, want)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	p.remove(ErrClosed)
+}
+
+func TestReqRoundRobin(t *testing.T) {
+	ctx := testCtx(t)
+	req := mustSocket(t, REQ, nil)
+	const servers, requests = 3, 30
+	counts := make([]int, servers)
+	var mu sync.Mutex
+	for i := 0; i < servers; i++ {
+		rep := mustSocket(t, REP, nil)
+		ep := mustBind(t, rep)
+		sctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for {
+				msg, err := rep.Recv(sctx)
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				counts[i]++
+				mu.Unlock()
+				rep.Send(sctx, msg...)
+			}
+		}()
+		t.Cleanup(func() { cancel(); <-done })
+		if err := req.Connect(ep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Wait until every connection is up, so that none is skipped.
+	waitConnected(t, req, servers)
+	for i := 0; i < requests; i++ {
+		if err := req.Send(ctx, []byte("q")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := req.Recv(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for i, c := range counts {
+		if c != requests/servers {
+			t.Errorf("server %d got %d requests, want %d (counts %v)", i, c, requests/servers, counts)
+		}
+	}
+}
+
+// waitConnected waits until n of the socket's pipes have a connection.
+func waitConnected(t testing.TB, s *Socket, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s.mu.Lock()
+		up := 0
+		for _, p := range s.pipes {
+			if p.w.connected() {
+				up++
+			}
+		}
+		s.mu.Unlock()
+		if up >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d connections up after 5s", up, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
