@@ -158,3 +158,43 @@ func TestHeartbeatSilentPeer(t *testing.T) {
 		t.Errorf("Recv took %v to notice the silent peer, want at most %v", took, limit)
 	}
 }
+
+// TestHeartbeatPeerTTL has a libzmq REQ send PINGs with a TTL of 300 ms to
+// our REP, which sends no PINGs of its own, and then go silent. Our REP
+// must close the connection once it has heard nothing for the TTL. The
+// libzmq side's own timeout is long, so a prompt disconnect can only come
+// from ours.
+func TestHeartbeatPeerTTL(t *testing.T) {
+	const ttl = 300 * time.Millisecond
+	z := newZ(t, zmq.REQ)
+	for _, err := range []error{
+		z.SetHeartbeatIvl(hbInterval),
+		z.SetHeartbeatTimeout(10 * time.Second),
+		z.SetHeartbeatTtl(ttl),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	mon := watch(t, z, zmq.EVENT_DISCONNECTED)
+	rep := newOurs(t, zmtp.REP, nil)
+	relay := newRelay(t, ourBind(t, rep))
+	zconnect(t, z, relay.endpoint())
+	ctx := testContext(t, testTimeout)
+	roundTrip(t, ctx, theirs{z}, ours{rep}, frames("hello"))
+
+	// Let a PING with the TTL reach our REP before the silence.
+	deadline := time.Now().Add(opTimeout)
+	for relay.pings[toTarget].Load() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("libzmq sent no PINGs within %v", opTimeout)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	relay.blackhole.Store(true)
+	start := time.Now()
+	mon.waitFor(zmq.EVENT_DISCONNECTED, 3*time.Second)
+	if took, limit := time.Since(start), ttl+time.Second; took > limit {
+		t.Errorf("disconnect after %v of silence, want at most %v", took, limit)
+	}
+}
