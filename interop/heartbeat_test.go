@@ -198,3 +198,35 @@ func TestHeartbeatPeerTTL(t *testing.T) {
 		t.Errorf("disconnect after %v of silence, want at most %v", took, limit)
 	}
 }
+
+// TestHeartbeatOurTTL is the reverse of TestHeartbeatPeerTTL: our REQ
+// sends PINGs with Heartbeat.TTL of 300 ms to a libzmq REP and then goes
+// silent, with its own timeout set long. libzmq must drop the connection
+// about 300 ms later, which it only does if the TTL went out correctly
+// encoded, in tenths of a second.
+func TestHeartbeatOurTTL(t *testing.T) {
+	const ttl = 300 * time.Millisecond
+	z := newZ(t, zmq.REP)
+	mon := watch(t, z, zmq.EVENT_DISCONNECTED)
+	relay := newRelay(t, zbind(t, z))
+	req := newOurs(t, zmtp.REQ, &zmtp.Options{
+		Heartbeat: zmtp.Heartbeat{Interval: hbInterval, Timeout: 10 * time.Second, TTL: ttl},
+	})
+	ourConnect(t, req, relay.endpoint())
+	ctx := testContext(t, testTimeout)
+	roundTrip(t, ctx, ours{req}, theirs{z}, frames("hello"))
+
+	deadline := time.Now().Add(opTimeout)
+	for relay.pings[toTarget].Load() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("our REQ sent no PINGs within %v", opTimeout)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	relay.blackhole.Store(true)
+	start := time.Now()
+	mon.waitFor(zmq.EVENT_DISCONNECTED, 3*time.Second)
+	if took, limit := time.Since(start), ttl+time.Second; took > limit {
+		t.Errorf("libzmq disconnected after %v of silence, want at most %v", took, limit)
+	}
+}
