@@ -165,3 +165,58 @@ func TestReqCorrelateRep(t *testing.T) {
 		})
 	}
 }
+
+// TestLibzmqReqCorrelate is the reverse of TestReqCorrelateRep: a libzmq
+// REQ with ZMQ_REQ_CORRELATE and ZMQ_REQ_RELAXED talks to our REP, which
+// must return the request id frame in front of the delimiter as part of
+// the envelope. After libzmq abandons a request, our REP's late reply to
+// it must not reach the libzmq application; the reply to the new request
+// must.
+func TestLibzmqReqCorrelate(t *testing.T) {
+	z := newZ(t, zmq.REQ)
+	if err := z.SetReqCorrelate(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := z.SetReqRelaxed(1); err != nil {
+		t.Fatal(err)
+	}
+	rep := newOurs(t, zmtp.REP, nil)
+	zconnect(t, z, ourBind(t, rep))
+	ctx := testContext(t, testTimeout)
+	zr := theirs{z}
+	roundTrip(t, ctx, zr, ours{rep}, frames("one"))
+
+	if err := zsend(z, []byte("two")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := rep.Recv(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := diffFrames(got, frames("two")); d != "" {
+		t.Fatal(d)
+	}
+	if err := zsend(z, []byte("three")); err != nil {
+		t.Fatalf("relaxed libzmq send: %v", err)
+	}
+	if err := rep.Send(ctx, []byte("re two")); err != nil {
+		t.Fatal(err)
+	}
+	got, err = rep.Recv(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := diffFrames(got, frames("three")); d != "" {
+		t.Fatal(d)
+	}
+	if err := rep.Send(ctx, []byte("re three")); err != nil {
+		t.Fatal(err)
+	}
+	got, err = zrecv(z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := diffFrames(got, frames("re three")); d != "" {
+		t.Fatal(d)
+	}
+}
