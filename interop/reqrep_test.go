@@ -29,6 +29,10 @@ func shapes() []shape {
 		}
 		return b
 	}
+	many := make([][]byte, 1000)
+	for i := range many {
+		many[i] = random(i % 3)
+	}
 	var randomParts [][]byte
 	for range 5 {
 		randomParts = append(randomParts, random(rng.IntN(600)))
@@ -46,6 +50,7 @@ func shapes() []shape {
 		{"three parts", frames("one", "two", "three")},
 		{"random binary", randomParts},
 		{"zero bytes", [][]byte{make([]byte, 300), {0}, {0, 0}}},
+		{"1000 frames", many},
 	}
 }
 
