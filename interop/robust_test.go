@@ -47,28 +47,48 @@ func TestReqMalformedReply(t *testing.T) {
 	roundTrip(t, ctx, ours{req}, router, frames("second"))
 }
 
-// TestOversizeMessage has a libzmq REQ send our REP, whose MaxMsgSize is
-// 1000 bytes, a message of 1001 bytes. Our REP must not deliver it and
-// must drop that connection, while it goes on serving another client.
+// TestOversizeMessage has a libzmq REQ send our REP a message just over
+// its MaxMsgSize or MaxFrames. Our REP must not deliver it and must drop
+// that connection, while it goes on serving another client a message
+// exactly at the limits.
 func TestOversizeMessage(t *testing.T) {
-	const limit = 1000
-	rep := newOurs(t, zmtp.REP, &zmtp.Options{MaxMsgSize: limit})
-	ep := ourBind(t, rep)
-	big := newZ(t, zmq.REQ)
-	mon := watch(t, big, zmq.EVENT_DISCONNECTED)
-	zconnect(t, big, ep)
-	ctx := testContext(t, testTimeout)
-
-	if err := zsend(big, make([]byte, limit+1)); err != nil {
-		t.Fatal(err)
+	const maxSize, maxFrames = 1000, 100
+	tests := []struct {
+		name      string
+		over, max [][]byte
+	}{
+		{"one frame over MaxMsgSize",
+			[][]byte{make([]byte, maxSize+1)},
+			[][]byte{make([]byte, maxSize)}},
+		{"frames adding up to over MaxMsgSize",
+			[][]byte{make([]byte, 600), make([]byte, maxSize-600+1)},
+			[][]byte{make([]byte, 600), make([]byte, maxSize-600)}},
+		// The REQ's delimiter is a frame of the message too.
+		{"over MaxFrames",
+			make([][]byte, maxFrames),
+			make([][]byte, maxFrames-1)},
 	}
-	mon.waitFor(zmq.EVENT_DISCONNECTED, opTimeout)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := newOurs(t, zmtp.REP, &zmtp.Options{MaxMsgSize: maxSize, MaxFrames: maxFrames})
+			ep := ourBind(t, rep)
+			big := newZ(t, zmq.REQ)
+			mon := watch(t, big, zmq.EVENT_DISCONNECTED)
+			zconnect(t, big, ep)
+			ctx := testContext(t, testTimeout)
 
-	small := theirs{newZ(t, zmq.REQ)}
-	small.connect(t, ep)
-	// Whatever the REP receives first must be the small request: the
-	// large one, sent earlier, must never arrive.
-	roundTrip(t, ctx, small, ours{rep}, [][]byte{make([]byte, limit-1)})
+			if err := zsend(big, tt.over...); err != nil {
+				t.Fatal(err)
+			}
+			mon.waitFor(zmq.EVENT_DISCONNECTED, opTimeout)
+
+			small := theirs{newZ(t, zmq.REQ)}
+			small.connect(t, ep)
+			// Whatever the REP receives first must be this request: the
+			// oversize one, sent earlier, must never arrive.
+			roundTrip(t, ctx, small, ours{rep}, tt.max)
+		})
+	}
 }
 
 // TestReplyToDepartedPeer has a libzmq REQ leave after its request
