@@ -49,7 +49,7 @@ func TestWritesAreBatched(t *testing.T) {
 	const n = 1000
 	msg := [][]byte{make([]byte, 16)}
 	for i := 0; i < n; i++ {
-		if err := p.w.send(ctx, nil, msg, false); err != nil {
+		if err := p.w.send(ctx, nil, msg, false, false); err != nil {
 			t.Fatal(err)
 		}
 	}

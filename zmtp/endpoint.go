@@ -8,10 +8,11 @@ import (
 
 // Endpoint is a parsed ZeroMQ endpoint such as tcp://127.0.0.1:5555.
 type Endpoint struct {
-	// Transport is "tcp" or "ipc".
+	// Transport is "tcp", "ipc" or "inproc".
 	Transport string
 	// Addr is host:port for tcp (host "*" binds every interface, port
-	// "*" or "0" picks a free port) and a file path for ipc.
+	// "*" or "0" picks a free port), a file path for ipc, and a name for
+	// inproc.
 	Addr string
 }
 
@@ -69,10 +70,15 @@ func ParseEndpoint(s string) (Endpoint, error) {
 			return bad("ipc path contains a zero byte")
 		}
 		return Endpoint{Transport: transport, Addr: addr}, nil
+	case "inproc":
+		if addr == "" {
+			return bad("inproc endpoint has no name")
+		}
+		return Endpoint{Transport: transport, Addr: addr}, nil
 	case "":
 		return bad("missing transport before ://")
 	default:
-		return bad("unknown transport " + strconv.Quote(transport) + ", want tcp or ipc")
+		return bad("unknown transport " + strconv.Quote(transport) + ", want tcp, ipc or inproc")
 	}
 }
 

@@ -49,6 +49,17 @@ var (
 	errRepSendFirst = fmt.Errorf("zmtp: REP socket must receive a request before replying: %w", ErrState)
 )
 
+// errRouterEnvelope is returned by a ROUTER asked to send a message without
+// a routing id and a body.
+var errRouterEnvelope = errors.New("zmtp: a ROUTER message needs a routing id frame and at least one more frame")
+
+// errEmptyMessage is returned for a message of no frames.
+var errEmptyMessage = errors.New("zmtp: a message needs at least one frame")
+
+// errRefused closes a connection the socket type does not take, such as a
+// second peer of a PAIR socket.
+var errRefused = errors.New("zmtp: socket takes no more peers of this kind")
+
 // ProtocolError reports a peer that broke the protocol or a handshake that
 // failed. The connection it happened on is closed; errors.Is finds the
 // sentinel in Err.

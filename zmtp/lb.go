@@ -19,7 +19,7 @@ type lb struct {
 // pipe is full or there is no pipe at all. When mark is set, it holds the
 // chosen pipe before any byte of the message is written, so that a reply
 // is recognised however fast it comes.
-func (l *lb) send(ctx context.Context, head, body [][]byte, mark *atomic.Pointer[pipe]) (*pipe, uint64, error) {
+func (l *lb) send(ctx context.Context, head, body [][]byte, owned bool, mark *atomic.Pointer[pipe]) (*pipe, uint64, error) {
 	s := l.s
 	for {
 		s.mu.Lock()
@@ -39,7 +39,7 @@ func (l *lb) send(ctx context.Context, head, body [][]byte, mark *atomic.Pointer
 				if mark != nil {
 					mark.Store(p)
 				}
-				gen, err := p.w.sendGen(ctx, head, body, false)
+				gen, err := p.w.sendGen(ctx, head, body, false, owned)
 				if err == nil {
 					s.mu.Lock()
 					l.next = (l.next + i + 1) % max(len(s.pipes), 1)
@@ -61,7 +61,7 @@ func (l *lb) send(ctx context.Context, head, body [][]byte, mark *atomic.Pointer
 			if mark != nil {
 				mark.Store(fallback)
 			}
-			gen, err := fallback.w.sendGen(ctx, head, body, true)
+			gen, err := fallback.w.sendGen(ctx, head, body, true, owned)
 			if err == errDetached {
 				continue
 			}

@@ -44,5 +44,13 @@ func (m *Msg) finish() {
 // trim drops the first n frames from Frames.
 func (m *Msg) trim(n int) { m.Frames = m.Frames[n:] }
 
+// prepend makes Frames start with f, which m does not own.
+func (m *Msg) prepend(f []byte) {
+	m.frames = append(m.frames, nil)
+	copy(m.frames[1:], m.frames)
+	m.frames[0] = f
+	m.Frames = m.frames
+}
+
 // swap exchanges the contents of m and o.
 func (m *Msg) swap(o *Msg) { *m, *o = *o, *m }

@@ -24,6 +24,9 @@ type Options struct {
 	Identity []byte
 	// Mechanism secures connections; nil means Null.
 	Mechanism Mechanism
+	// Hub is the namespace of inproc:// endpoints the socket binds and
+	// connects to; nil means the socket cannot use inproc.
+	Hub *Hub
 
 	// SendHWM and RecvHWM bound, in messages, the queue of each peer in
 	// each direction (default DefaultHWM). At the mark, sending blocks or
@@ -66,6 +69,12 @@ type Options struct {
 	// drop replies that do not carry the id of the request in progress
 	// (libzmq's ZMQ_REQ_CORRELATE).
 	ReqCorrelate bool
+
+	// RouterMandatory makes a ROUTER socket return ErrHostUnreachable for
+	// a message to an unknown routing id, and ErrAgain for a peer whose
+	// queue is full, instead of dropping the message (libzmq's
+	// ZMQ_ROUTER_MANDATORY).
+	RouterMandatory bool
 }
 
 // withDefaults returns o with zero fields set to their defaults, or an

@@ -2,6 +2,7 @@ package zmtp
 
 import (
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -22,10 +23,7 @@ type pipe struct {
 	mu       sync.Mutex
 	conn     net.Conn // nil while disconnected
 	info     peerInfo
-	gen      uint64        // number of connections attached so far
-	up       chan struct{} // closed while a connection is attached
 	down     chan struct{} // closed when the current connection ends
-	connErr  error         // why the last connection ended
 	removed  bool          // the pipe is gone for good
 	whyGone  error         // why it is gone
 	role     role          // who reads the connection
@@ -42,7 +40,10 @@ type pipe struct {
 
 	// Guarded by the socket's mutex.
 	inbox msgRing
-	ready bool // in the socket's ready list
+	ready bool          // in the socket's ready list
+	room  chan struct{} // closed when the inbox shrinks; nil if nobody waits
+
+	memory atomic.Bool // linked to a pipe of a socket in this process
 
 	inboxLen atomic.Int32 // inbox.len(), readable without the socket's mutex
 
@@ -80,7 +81,6 @@ func newPipe(s *Socket, endpoint string, persistent bool) *pipe {
 		s:          s,
 		endpoint:   endpoint,
 		persistent: persistent,
-		up:         make(chan struct{}),
 		down:       make(chan struct{}),
 		handback:   make(chan struct{}, 1),
 		kick:       make(chan struct{}, 1),
@@ -101,24 +101,20 @@ func (p *pipe) attach(conn net.Conn, r *Reader, info peerInfo) bool {
 		return false
 	}
 	p.conn, p.info, p.r = conn, info, r
-	p.gen++
 	p.role, p.want, p.intr = roleFree, false, false
-	p.connErr = nil
 	p.cur.reset()
 	p.down = make(chan struct{})
-	close(p.up)
 	p.mu.Unlock()
 	p.w.attach(conn, info.session)
 	p.hb.start(p, conn)
 	return true
 }
 
-// connection returns the current connection and the channel closed when it
-// ends, or a nil connection while detached.
-func (p *pipe) connection() (net.Conn, <-chan struct{}, uint64) {
+// connection returns the current connection, or nil while detached.
+func (p *pipe) connection() net.Conn {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.conn, p.down, p.gen
+	return p.conn
 }
 
 // fail ends conn, if it is still the pipe's connection, with err.
@@ -129,8 +125,6 @@ func (p *pipe) fail(conn net.Conn, err error) {
 		return
 	}
 	p.conn = nil
-	p.connErr = err
-	p.up = make(chan struct{})
 	close(p.down)
 	if p.want {
 		// A caller waits for the read role: let it see the loss.
@@ -153,6 +147,16 @@ func (p *pipe) remove(err error) {
 	if conn != nil {
 		p.fail(conn, err)
 	}
+	p.w.mu.Lock()
+	peer := p.w.peer
+	p.w.peer = nil
+	p.w.mu.Unlock()
+	if peer != nil {
+		peer.unlinkPeer(p)
+	}
+	if name, ok := strings.CutPrefix(p.endpoint, "inproc://"); ok && p.persistent && p.s.opts.Hub != nil {
+		p.s.opts.Hub.forget(name, p)
+	}
 	p.w.remove()
 	p.idle.Stop()
 	p.unwatch()
@@ -166,6 +170,14 @@ func (p *pipe) gone() error {
 		return nil
 	}
 	return p.whyGone
+}
+
+// peer returns what the handshake of the current or last connection learnt
+// about the peer.
+func (p *pipe) peer() peerInfo {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.info
 }
 
 // rawConn returns the raw connection for direct non-blocking writes, or nil

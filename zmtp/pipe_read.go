@@ -311,7 +311,7 @@ func (p *pipe) command(conn net.Conn, body []byte) error {
 		}
 		p.hb.peerTTL(p, conn, ttl)
 		p.cbuf = AppendPong(p.cbuf[:0], context)
-		p.w.command(conn, p.cbuf)
+		p.w.control(conn, p.cbuf)
 	case CmdError:
 		reason, err := ParseError(cmd.Data)
 		if err != nil {

@@ -18,6 +18,7 @@ type writer struct {
 
 	mu       sync.Mutex
 	conn     net.Conn // nil while detached
+	peer     *pipe    // the other end, for a pipe within the process
 	raw      syscall.RawConn
 	sess     Session
 	buf      []byte // encoded frames not yet handed to a write
@@ -42,7 +43,7 @@ type writer struct {
 func (w *writer) connected() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.conn != nil
+	return w.conn != nil || w.peer != nil
 }
 
 // generation returns the number of the current or last connection, and
@@ -50,21 +51,21 @@ func (w *writer) connected() bool {
 func (w *writer) generation() (uint64, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.gen, w.conn != nil
+	return w.gen, w.conn != nil || w.peer != nil
 }
 
 // send queues one message, head frames then body frames, and starts writing
 // it. With block set it waits while the queue is at the high-water mark;
 // otherwise it returns ErrAgain. It returns errDetached when the pipe has no
 // connection and cannot hold messages for a later one.
-func (w *writer) send(ctx context.Context, head, body [][]byte, block bool) error {
-	_, err := w.sendGen(ctx, head, body, block)
+func (w *writer) send(ctx context.Context, head, body [][]byte, block, owned bool) error {
+	_, err := w.sendGen(ctx, head, body, block, owned)
 	return err
 }
 
 // sendGen is send that also returns the number of the connection that will
 // carry the message.
-func (w *writer) sendGen(ctx context.Context, head, body [][]byte, block bool) (uint64, error) {
+func (w *writer) sendGen(ctx context.Context, head, body [][]byte, block, owned bool) (uint64, error) {
 	hwm := w.p.s.opts.SendHWM
 	w.mu.Lock()
 	for !w.removed && w.queued+w.inflight+w.npending >= hwm {
@@ -88,6 +89,10 @@ func (w *writer) sendGen(ctx context.Context, head, body [][]byte, block bool) (
 	case w.removed:
 		w.mu.Unlock()
 		return 0, errDetached
+	case w.peer != nil:
+		peer, gen := w.peer, w.gen
+		w.mu.Unlock()
+		return gen, w.p.s.handOver(ctx, w.p, peer, head, body, owned, block)
 	case w.conn == nil:
 		if !w.p.persistent {
 			w.mu.Unlock()
@@ -128,9 +133,9 @@ func appendFrames(b []byte, sess Session, head, body [][]byte) []byte {
 	return b
 }
 
-// command queues a command frame on conn, if it is still the connection,
-// outside the high-water mark.
-func (w *writer) command(conn net.Conn, frame []byte) {
+// control queues a frame on conn, if it is still the connection, outside
+// the high-water mark: commands, and subscriptions for ZMTP 3.0 peers.
+func (w *writer) control(conn net.Conn, frame []byte) {
 	w.mu.Lock()
 	if w.conn != conn {
 		w.mu.Unlock()

@@ -14,13 +14,7 @@ func (s *Socket) deliver(p *pipe, m *Msg) (full bool) {
 		m.reset()
 		return false
 	}
-	p.inbox.push(m)
-	p.inboxLen.Store(int32(p.inbox.len()))
-	if !p.ready {
-		p.ready = true
-		s.ready = append(s.ready, p)
-	}
-	s.signalLocked()
+	s.queueLocked(p, m)
 	if s.direct != nil && s.direct != p {
 		// A caller is blocked reading another pipe while a message
 		// waits here: have it look again.
@@ -63,6 +57,10 @@ func (s *Socket) popLocked(p *pipe, m *Msg) bool {
 	if wasFull {
 		p.wake()
 	}
+	if p.room != nil {
+		close(p.room)
+		p.room = nil
+	}
 	if s.waiters > 0 && len(s.ready) > 0 {
 		// Pass the wake-up on: more messages wait.
 		s.signalLocked()
@@ -91,7 +89,7 @@ func (s *Socket) recvMsg(ctx context.Context, m *Msg, only *pipe) (*pipe, error)
 		if direct == nil && len(s.pipes) == 1 {
 			direct = s.pipes[0]
 		}
-		if direct != nil && s.direct == nil {
+		if direct != nil && s.direct == nil && s.pat.direct() && !direct.memory.Load() {
 			s.direct = direct
 			s.mu.Unlock()
 			err := direct.recvDirect(ctx, m)
@@ -174,4 +172,27 @@ func (s *Socket) purge(p *pipe) {
 	defer s.mu.Unlock()
 	p.inbox.clear()
 	p.inboxLen.Store(0)
+}
+
+// inject queues a message made by the socket itself, such as an XPUB
+// subscription report, in p's inbox.
+func (s *Socket) inject(p *pipe, frame []byte) {
+	var m Msg
+	m.buf = append(m.buf, frame...)
+	m.ends = append(m.ends, len(m.buf))
+	m.finish()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.queueLocked(p, &m)
+}
+
+// queueLocked moves m to the back of p's inbox and wakes a receiver.
+func (s *Socket) queueLocked(p *pipe, m *Msg) {
+	p.inbox.push(m)
+	p.inboxLen.Store(int32(p.inbox.len()))
+	if !p.ready {
+		p.ready = true
+		s.ready = append(s.ready, p)
+	}
+	s.signalLocked()
 }

@@ -69,14 +69,14 @@ func (r *rep) setEnvelope(env [][]byte) {
 	}
 }
 
-func (r *rep) send(ctx context.Context, frames [][]byte) error {
+func (r *rep) send(ctx context.Context, frames [][]byte, owned bool) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !r.pending {
 		return errRepSendFirst
 	}
 	r.pending = false
-	err := r.p.w.send(ctx, r.env, frames, true)
+	err := r.p.w.send(ctx, r.env, frames, true, owned)
 	r.p = nil
 	if err == errDetached {
 		// The peer left; like libzmq, drop the reply.

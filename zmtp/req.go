@@ -30,7 +30,7 @@ func newReq(s *Socket) *req {
 	return r
 }
 
-func (r *req) send(ctx context.Context, frames [][]byte) error {
+func (r *req) send(ctx context.Context, frames [][]byte, owned bool) error {
 	r.mu.Lock()
 	if r.waiting && !r.s.opts.ReqRelaxed {
 		r.mu.Unlock()
@@ -50,7 +50,7 @@ func (r *req) send(ctx context.Context, frames [][]byte) error {
 	}
 	r.mu.Unlock()
 
-	p, gen, err := r.lb.send(ctx, head, frames, &r.cur)
+	p, gen, err := r.lb.send(ctx, head, frames, owned, &r.cur)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err != nil {
@@ -110,7 +110,7 @@ func (r *req) recv(ctx context.Context, m *Msg) error {
 		if len(f) == 0 || len(f[0]) != 0 {
 			// libzmq treats this as a protocol error and drops the
 			// connection; so do we.
-			if conn, _, _ := p.connection(); conn != nil {
+			if conn := p.connection(); conn != nil {
 				p.fail(conn, protoErr("REQ reply", malformed("reply does not start with an empty delimiter")))
 			}
 			r.done(p)

@@ -38,31 +38,38 @@ type Socket struct {
 	wg sync.WaitGroup
 
 	idleDelay time.Duration // see the constant; tests shorten it
+
+	msgs    sync.Pool // *Msg scratch for inproc hand-overs
+	inprocs []string  // inproc names bound
 }
 
 // pattern is the behaviour of one socket type.
 type pattern interface {
-	send(ctx context.Context, frames [][]byte) error
+	send(ctx context.Context, frames [][]byte, owned bool) error
 	recv(ctx context.Context, m *Msg) error
 	// filter decides, with the socket's mutex held, whether a message the
 	// pump read from p enters p's inbox.
 	filter(p *pipe, m *Msg) bool
 	// command handles SUBSCRIBE and CANCEL from p.
 	command(p *pipe, cmd Command)
-	// attached and detached follow p's connections.
-	attached(p *pipe)
+	// attached and detached follow p's connections. A connection that
+	// attached refuses is closed.
+	attached(p *pipe) bool
 	detached(p *pipe)
+	// direct reports whether a caller may read a connection itself.
+	direct() bool
 }
 
 // base gives a pattern the defaults.
 type base struct{}
 
-func (base) send(context.Context, [][]byte) error { return ErrNotSupported }
-func (base) recv(context.Context, *Msg) error     { return ErrNotSupported }
-func (base) filter(*pipe, *Msg) bool              { return true }
-func (base) command(*pipe, Command)               {}
-func (base) attached(*pipe)                       {}
-func (base) detached(*pipe)                       {}
+func (base) send(context.Context, [][]byte, bool) error { return ErrNotSupported }
+func (base) recv(context.Context, *Msg) error           { return ErrNotSupported }
+func (base) filter(*pipe, *Msg) bool                    { return true }
+func (base) command(*pipe, Command)                     {}
+func (base) attached(*pipe) bool                        { return true }
+func (base) detached(*pipe)                             {}
+func (base) direct() bool                               { return true }
 
 // NewSocket returns a socket of type t. A nil o means default options.
 func NewSocket(t Type, o *Options) (*Socket, error) {
@@ -80,8 +87,18 @@ func NewSocket(t Type, o *Options) (*Socket, error) {
 		s.pat = newReq(s)
 	case REP:
 		s.pat = newRep(s)
+	case DEALER, PUSH, PULL:
+		s.pat = &dealer{s: s, lb: lb{s: s}, canSend: t != PULL, canRecv: t != PUSH}
+	case ROUTER:
+		s.pat = newRouter(s)
+	case PUB, XPUB:
+		s.pat = newPub(s, t == XPUB)
+	case SUB, XSUB:
+		s.pat = newSub(s, t == XSUB)
+	case PAIR:
+		s.pat = &pair{s: s, lb: lb{s: s}}
 	default:
-		return nil, errors.New("zmtp: socket type " + t.String() + " is not available")
+		return nil, errors.New("zmtp: unknown socket type " + t.String())
 	}
 	s.hs = handshakeConfig{
 		mech:     opts.Mechanism,
@@ -91,6 +108,7 @@ func NewSocket(t Type, o *Options) (*Socket, error) {
 		maxProps: opts.MaxProperties,
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.msgs.New = func() any { return new(Msg) }
 	return s, nil
 }
 
@@ -101,15 +119,64 @@ func (s *Socket) Type() Type { return s.typ }
 // Whether it waits for room, drops the message or fails depends on the
 // socket type; a wait ends with the context.
 func (s *Socket) Send(ctx context.Context, frames ...[]byte) error {
+	return s.send(ctx, frames, false)
+}
+
+// SendMsg sends the frames of m and takes them over: to a peer in this
+// process (inproc), the frames themselves are handed over, not copied, and
+// the receiver and any other receivers of the same message share them.
+// m is emptied; neither the caller nor a receiver may modify the frames
+// afterwards.
+func (s *Socket) SendMsg(ctx context.Context, m *Msg) error {
+	err := s.send(ctx, m.Frames, true)
+	*m = Msg{}
+	return err
+}
+
+func (s *Socket) send(ctx context.Context, frames [][]byte, owned bool) error {
 	// Concrete calls, unlike calls through the interface, let frames
 	// stay on the caller's stack.
 	switch p := s.pat.(type) {
 	case *req:
-		return p.send(ctx, frames)
+		return p.send(ctx, frames, owned)
 	case *rep:
-		return p.send(ctx, frames)
+		return p.send(ctx, frames, owned)
+	case *dealer:
+		return p.send(ctx, frames, owned)
+	case *router:
+		return p.send(ctx, frames, owned)
+	case *pub:
+		return p.send(ctx, frames, owned)
+	case *sub:
+		return p.send(ctx, frames, owned)
+	case *pair:
+		return p.send(ctx, frames, owned)
 	}
 	return ErrNotSupported
+}
+
+// Subscribe adds a subscription to messages whose first frame starts with
+// topic; the empty topic matches every message. It is for SUB and XSUB
+// sockets. Subscriptions are counted: each Subscribe needs its own
+// Unsubscribe.
+func (s *Socket) Subscribe(topic []byte) error {
+	x, ok := s.pat.(*sub)
+	if !ok {
+		return ErrNotSupported
+	}
+	x.subscribe(topic, true)
+	return nil
+}
+
+// Unsubscribe removes one subscription to topic added by Subscribe. It
+// does nothing when there is none.
+func (s *Socket) Unsubscribe(topic []byte) error {
+	x, ok := s.pat.(*sub)
+	if !ok {
+		return ErrNotSupported
+	}
+	x.subscribe(topic, false)
+	return nil
 }
 
 // RecvMsg receives the next message into m, reusing m's storage; the
@@ -135,6 +202,9 @@ func (s *Socket) Bind(endpoint string) (string, error) {
 	ep, err := ParseEndpoint(endpoint)
 	if err != nil {
 		return "", err
+	}
+	if ep.Transport == "inproc" {
+		return ep.String(), s.bindInproc(ep.Addr)
 	}
 	network, addr := ep.listenAddr()
 	var ln net.Listener
@@ -171,6 +241,9 @@ func (s *Socket) Connect(endpoint string) error {
 	if err != nil {
 		return err
 	}
+	if ep.Transport == "inproc" {
+		return s.connectInproc(ep)
+	}
 	network, addr, err := ep.dialAddr()
 	if err != nil {
 		return err
@@ -200,6 +273,9 @@ func (s *Socket) Close() error {
 	}
 	s.closed = true
 	s.cancel()
+	for _, name := range s.inprocs {
+		s.opts.Hub.unbind(name, s)
+	}
 	lns, pipes := s.listeners, s.pipes
 	s.listeners, s.pipes, s.ready = nil, nil, nil
 	s.changedLocked()
@@ -211,6 +287,46 @@ func (s *Socket) Close() error {
 		p.remove(ErrClosed)
 	}
 	s.wg.Wait()
+	return nil
+}
+
+// bindInproc binds an inproc name in the socket's hub.
+func (s *Socket) bindInproc(name string) error {
+	if s.opts.Hub == nil {
+		return errNoHub
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	s.inprocs = append(s.inprocs, name)
+	s.mu.Unlock()
+	if err := s.opts.Hub.bind(name, s); err != nil {
+		s.mu.Lock()
+		s.inprocs = s.inprocs[:len(s.inprocs)-1]
+		s.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// connectInproc connects to an inproc name in the socket's hub, now or
+// when it is bound.
+func (s *Socket) connectInproc(ep Endpoint) error {
+	if s.opts.Hub == nil {
+		return errNoHub
+	}
+	p := newPipe(s, ep.String(), true)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	s.pipes = append(s.pipes, p)
+	s.changedLocked()
+	s.mu.Unlock()
+	s.opts.Hub.connect(ep.Addr, p)
 	return nil
 }
 
@@ -276,10 +392,7 @@ func (s *Socket) serve(conn net.Conn, endpoint string) {
 	s.pipes = append(s.pipes, p)
 	s.mu.Unlock()
 	if p.attach(conn, r, info) {
-		s.pat.attached(p)
-		s.change()
-		p.pump(conn)
-		s.pat.detached(p)
+		s.run(p, conn)
 	}
 	s.removePipe(p)
 	p.remove(ErrNoPeer)
@@ -305,10 +418,7 @@ func (s *Socket) dialLoop(p *pipe, network, addr string) {
 					conn.Close()
 					return
 				}
-				s.pat.attached(p)
-				s.change()
-				p.pump(conn)
-				s.pat.detached(p)
+				s.run(p, conn)
 				s.change()
 				wait = s.opts.ReconnectInterval
 			} else {
@@ -333,6 +443,17 @@ func (s *Socket) dialLoop(p *pipe, network, addr string) {
 			wait = min(2*wait, s.opts.ReconnectMax)
 		}
 	}
+}
+
+// run serves p's new connection until it ends.
+func (s *Socket) run(p *pipe, conn net.Conn) {
+	if !s.pat.attached(p) {
+		p.fail(conn, protoErr("connect", errRefused))
+		return
+	}
+	s.change()
+	p.pump(conn)
+	s.pat.detached(p)
 }
 
 // permanent reports whether a handshake error means that trying again
