@@ -59,16 +59,16 @@ func (z theirs) send(_ context.Context, body [][]byte) error {
 }
 func (z theirs) recv(context.Context) ([][]byte, error) { return zrecv(z.s) }
 
-// dealer is a libzmq DEALER acting as a REQ: it puts the empty delimiter
-// in front of each request and expects it in front of each reply.
-type dealer struct{ theirs }
+// dealer is a DEALER acting as a REQ: it puts the empty delimiter in
+// front of each request and expects it in front of each reply.
+type dealer struct{ client }
 
 func (d dealer) send(ctx context.Context, body [][]byte) error {
-	return d.theirs.send(ctx, append([][]byte{{}}, body...))
+	return d.client.send(ctx, append([][]byte{{}}, body...))
 }
 
 func (d dealer) recv(ctx context.Context) ([][]byte, error) {
-	m, err := d.theirs.recv(ctx)
+	m, err := d.client.recv(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -78,16 +78,16 @@ func (d dealer) recv(ctx context.Context) ([][]byte, error) {
 	return m[1:], nil
 }
 
-// router is a libzmq ROUTER acting as a REP: it takes each request as
+// router is a ROUTER acting as a REP: it takes each request as
 // [routing id, empty delimiter, body...] and routes the reply by the id of
 // the last request.
 type router struct {
-	theirs
+	server
 	id []byte
 }
 
 func (r *router) recv(ctx context.Context) ([][]byte, error) {
-	m, err := r.theirs.recv(ctx)
+	m, err := r.server.recv(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -99,20 +99,22 @@ func (r *router) recv(ctx context.Context) ([][]byte, error) {
 }
 
 func (r *router) send(ctx context.Context, body [][]byte) error {
-	return r.theirs.send(ctx, append([][]byte{r.id, {}}, body...))
+	return r.server.send(ctx, append([][]byte{r.id, {}}, body...))
 }
 
 // Constructors of the ends, by name.
 var (
 	clientEnds = map[string]func(t testing.TB) client{
 		"xbahn REQ":     func(t testing.TB) client { return ours{newOurs(t, zmtp.REQ, nil)} },
+		"xbahn DEALER":  func(t testing.TB) client { return dealer{ours{newOurs(t, zmtp.DEALER, nil)}} },
 		"libzmq REQ":    func(t testing.TB) client { return theirs{newZ(t, zmq.REQ)} },
 		"libzmq DEALER": func(t testing.TB) client { return dealer{theirs{newZ(t, zmq.DEALER)}} },
 	}
 	serverEnds = map[string]func(t testing.TB) server{
 		"xbahn REP":     func(t testing.TB) server { return ours{newOurs(t, zmtp.REP, nil)} },
+		"xbahn ROUTER":  func(t testing.TB) server { return &router{server: ours{newOurs(t, zmtp.ROUTER, nil)}} },
 		"libzmq REP":    func(t testing.TB) server { return theirs{newZ(t, zmq.REP)} },
-		"libzmq ROUTER": func(t testing.TB) server { return &router{theirs: theirs{newZ(t, zmq.ROUTER)}} },
+		"libzmq ROUTER": func(t testing.TB) server { return &router{server: theirs{newZ(t, zmq.ROUTER)}} },
 	}
 )
 
@@ -131,8 +133,8 @@ func (p pairing) String() string {
 }
 
 // pairings lists the request-reply pairings with at least one of our
-// sockets, each in both bind/connect directions, plus ours with ours as
-// a reference.
+// sockets, each in both bind/connect directions, plus our REQ with our REP
+// as a reference.
 func pairings() []pairing {
 	pairs := [][2]string{
 		{"xbahn REQ", "libzmq REP"},
@@ -140,6 +142,10 @@ func pairings() []pairing {
 		{"xbahn REQ", "libzmq ROUTER"},
 		{"libzmq DEALER", "xbahn REP"},
 		{"xbahn REQ", "xbahn REP"},
+		{"xbahn DEALER", "libzmq REP"},
+		{"xbahn DEALER", "libzmq ROUTER"},
+		{"libzmq REQ", "xbahn ROUTER"},
+		{"libzmq DEALER", "xbahn ROUTER"},
 	}
 	var ps []pairing
 	for _, p := range pairs {

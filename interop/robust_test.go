@@ -43,7 +43,7 @@ func TestReqMalformedReply(t *testing.T) {
 	}
 	mon.waitFor(zmq.EVENT_DISCONNECTED, opTimeout)
 
-	router := &router{theirs: theirs{r}}
+	router := &router{server: theirs{r}}
 	roundTrip(t, ctx, ours{req}, router, frames("second"))
 }
 
