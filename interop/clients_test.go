@@ -25,7 +25,8 @@ func TestManyClients(t *testing.T) {
 		{"xbahn REP", []string{"libzmq REQ"}},
 		{"xbahn REP", []string{"libzmq REQ", "libzmq DEALER"}},
 		{"libzmq REP", []string{"xbahn REQ"}},
-		{"libzmq ROUTER", []string{"xbahn REQ"}},
+		{"libzmq ROUTER", []string{"xbahn REQ", "xbahn DEALER"}},
+		{"xbahn ROUTER", []string{"libzmq REQ", "libzmq DEALER"}},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%d %s to %s", clients, strings.Join(tt.clients, " and "), tt.server), func(t *testing.T) {
