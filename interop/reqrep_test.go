@@ -4,6 +4,7 @@ package interop
 
 import (
 	"bytes"
+	"errors"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -200,5 +201,62 @@ func TestRepDropsRequestWithoutDelimiter(t *testing.T) {
 	}
 	if d := diffFrames(reply, frames("", "ok")); d != "" {
 		t.Fatalf("DEALER reply: %s", d)
+	}
+}
+
+// TestOurRouterRoutesByIdentity is the reverse of
+// TestRouterRoutesByIdentity: two libzmq REQ sockets with identities talk
+// to our ROUTER, which must see the identities as routing ids, route each
+// reply to the socket that asked, and, with RouterMandatory, refuse a
+// message to an id nobody has.
+func TestOurRouterRoutesByIdentity(t *testing.T) {
+	r := newOurs(t, zmtp.ROUTER, &zmtp.Options{RouterMandatory: true})
+	ep := ourBind(t, r)
+	ids := []string{"alpha", "beta"}
+	reqs := make([]*zmq.Socket, len(ids))
+	for i, id := range ids {
+		reqs[i] = newZ(t, zmq.REQ)
+		if err := reqs[i].SetIdentity(id); err != nil {
+			t.Fatal(err)
+		}
+		zconnect(t, reqs[i], ep)
+		if err := zsend(reqs[i], []byte("from "+id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := testContext(t, testTimeout)
+	var envelopes [][][]byte
+	for range reqs {
+		m, err := r.Recv(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m) != 3 || len(m[1]) != 0 || string(m[2]) != "from "+string(m[0]) {
+			t.Fatalf("ROUTER got %s, want [id, \"\", \"from \"+id]", brief(m))
+		}
+		envelopes = append(envelopes, m)
+	}
+	seen := []string{string(envelopes[0][0]), string(envelopes[1][0])}
+	slices.Sort(seen)
+	if !slices.Equal(seen, ids) {
+		t.Fatalf("ROUTER saw routing ids %q, want %q", seen, ids)
+	}
+	if err := r.Send(ctx, []byte("nobody"), []byte{}, []byte("lost")); !errors.Is(err, zmtp.ErrHostUnreachable) {
+		t.Errorf("Send to an unknown routing id: %v, want ErrHostUnreachable", err)
+	}
+	for i := len(envelopes) - 1; i >= 0; i-- {
+		id := envelopes[i][0]
+		if err := r.Send(ctx, id, []byte{}, append([]byte("to "), id...)); err != nil {
+			t.Fatalf("ROUTER reply to %q: %v", id, err)
+		}
+	}
+	for i, s := range reqs {
+		got, err := zrecv(s)
+		if err != nil {
+			t.Fatalf("reply at %s: %v", ids[i], err)
+		}
+		if d := diffFrames(got, frames("to "+ids[i])); d != "" {
+			t.Errorf("reply at %s: %s", ids[i], d)
+		}
 	}
 }
