@@ -109,12 +109,14 @@ var (
 		"xbahn DEALER":  func(t testing.TB) client { return dealer{ours{newOurs(t, zmtp.DEALER, nil)}} },
 		"libzmq REQ":    func(t testing.TB) client { return theirs{newZ(t, zmq.REQ)} },
 		"libzmq DEALER": func(t testing.TB) client { return dealer{theirs{newZ(t, zmq.DEALER)}} },
+		"xbahn PAIR":    func(t testing.TB) client { return ours{newOurs(t, zmtp.PAIR, nil)} },
 	}
 	serverEnds = map[string]func(t testing.TB) server{
 		"xbahn REP":     func(t testing.TB) server { return ours{newOurs(t, zmtp.REP, nil)} },
 		"xbahn ROUTER":  func(t testing.TB) server { return &router{server: ours{newOurs(t, zmtp.ROUTER, nil)}} },
 		"libzmq REP":    func(t testing.TB) server { return theirs{newZ(t, zmq.REP)} },
 		"libzmq ROUTER": func(t testing.TB) server { return &router{server: theirs{newZ(t, zmq.ROUTER)}} },
+		"libzmq PAIR":   func(t testing.TB) server { return theirs{newZ(t, zmq.PAIR)} },
 	}
 )
 
@@ -134,7 +136,7 @@ func (p pairing) String() string {
 
 // pairings lists the request-reply pairings with at least one of our
 // sockets, each in both bind/connect directions, plus our REQ with our REP
-// as a reference.
+// as a reference. PAIR sockets take turns the same way.
 func pairings() []pairing {
 	pairs := [][2]string{
 		{"xbahn REQ", "libzmq REP"},
@@ -146,6 +148,7 @@ func pairings() []pairing {
 		{"xbahn DEALER", "libzmq ROUTER"},
 		{"libzmq REQ", "xbahn ROUTER"},
 		{"libzmq DEALER", "xbahn ROUTER"},
+		{"xbahn PAIR", "libzmq PAIR"},
 	}
 	var ps []pairing
 	for _, p := range pairs {
