@@ -2,16 +2,17 @@
 // interoperate with libzmq, the reference implementation of ZeroMQ, and
 // measures how they compare with it.
 //
-// The package has no API of its own: its tests put our REQ and REP sockets
-// on loopback TCP opposite libzmq's REQ, REP, DEALER and ROUTER sockets,
-// through the cgo binding github.com/pebbe/zmq4, in both bind/connect
-// directions, and check byte for byte that messages of every shape cross
-// intact: empty frames, the 255/256-byte boundary between short and long
-// frames, a 1 MiB frame, multipart and random binary bodies, multi-hop
-// envelopes. They also cover heartbeats in both directions, fifty
-// concurrent clients, REQ correlation and relaxed mode, the refusal of
-// peers of the wrong socket type, and that Close leaves no goroutine
-// behind.
+// The package has no API of its own. Its tests put our sockets on
+// loopback TCP opposite libzmq's, through the cgo binding
+// github.com/pebbe/zmq4, in both bind/connect directions: REQ, REP, DEALER
+// and ROUTER in every request-reply pairing, and PAIR, PUSH/PULL and
+// PUB/SUB/XPUB. They check byte for byte that messages of every shape
+// cross intact: empty frames, the 255/256-byte boundary between short and
+// long frames, a 1 MiB frame, a thousand frames, multipart and random
+// binary bodies, multi-hop envelopes. They also cover heartbeats and TTLs
+// in both directions, fifty concurrent clients, routing by identity, REQ
+// correlation and relaxed mode, size limits, the refusal of peers of the
+// wrong socket type, and that Close leaves no goroutine behind.
 //
 // The tests that need libzmq carry the build tag libzmq, so that the
 // module builds and tests on a machine without it. With libzmq 4.3 and its
