@@ -246,3 +246,115 @@ func TestRecvResumesAfterTimeout(t *testing.T) {
 		}
 	}
 }
+
+// TestReqLosesPeer has the libzmq REP that holds our REQ's request close
+// without answering. Our REQ must fail the request with ErrNoPeer at once,
+// rather than wait for its context as libzmq's REQ would, and must
+// reconnect to a REP that binds the same endpoint again.
+func TestReqLosesPeer(t *testing.T) {
+	first := newZ(t, zmq.REP)
+	ep := zbind(t, first)
+	req := newOurs(t, zmtp.REQ, &zmtp.Options{ReconnectInterval: 10 * time.Millisecond})
+	ourConnect(t, req, ep)
+	ctx := testContext(t, testTimeout)
+	roundTrip(t, ctx, ours{req}, theirs{first}, frames("hello"))
+
+	if err := req.Send(ctx, []byte("unanswered")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := zrecv(first); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	got, err := req.Recv(ctx)
+	if !errors.Is(err, zmtp.ErrNoPeer) {
+		t.Fatalf("Recv = %s, %v; want ErrNoPeer", brief(got), err)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("Recv took %v to notice the lost peer", took)
+	}
+
+	second := newZ(t, zmq.REP)
+	if err := second.Bind(ep); err != nil {
+		t.Fatalf("libzmq Bind(%q) again: %v", ep, err)
+	}
+	roundTrip(t, ctx, ours{req}, theirs{second}, frames("again"))
+}
+
+// TestReqIgnoresOtherPeers connects our REQ to two libzmq ROUTERs. While
+// one holds a request, the other sends our REQ a reply it never asked
+// that ROUTER for. Our REQ must deliver only the reply from the peer that
+// got the request, as libzmq's REQ does, then and for the next request.
+func TestReqIgnoresOtherPeers(t *testing.T) {
+	req := newOurs(t, zmtp.REQ, &zmtp.Options{Identity: []byte("me")})
+	routers := make([]*zmq.Socket, 2)
+	poller := zmq.NewPoller()
+	for i := range routers {
+		routers[i] = newZ(t, zmq.ROUTER)
+		if err := routers[i].SetRouterMandatory(1); err != nil {
+			t.Fatal(err)
+		}
+		ourConnect(t, req, zbind(t, routers[i]))
+		poller.Add(routers[i], zmq.POLLIN)
+	}
+	ctx := testContext(t, testTimeout)
+
+	// take returns the ROUTER that received the request, and the request.
+	take := func() (int, [][]byte) {
+		t.Helper()
+		ready, err := poller.Poll(opTimeout)
+		if err != nil || len(ready) != 1 {
+			t.Fatalf("poll for the request: %d ready, %v", len(ready), err)
+		}
+		k := 0
+		if ready[0].Socket == routers[1] {
+			k = 1
+		}
+		m, err := zrecv(routers[k])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k, m
+	}
+	// Requests until both ROUTERs have had one: both connections are up.
+	var served [2]bool
+	for i := 0; !served[0] || !served[1]; i++ {
+		if i == 20 {
+			t.Fatalf("20 requests did not reach both ROUTERs")
+		}
+		if err := req.Send(ctx, []byte("warm up")); err != nil {
+			t.Fatal(err)
+		}
+		k, m := take()
+		served[k] = true
+		if err := zsend(routers[k], append(m[:2:2], []byte("ok"))...); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, ctx, req, "ok")
+	}
+
+	if err := req.Send(ctx, []byte("real")); err != nil {
+		t.Fatal(err)
+	}
+	k, m := take()
+	if err := zsend(routers[1-k], []byte("me"), []byte{}, []byte("impostor")); err != nil {
+		t.Fatalf("unsolicited reply: %v", err)
+	}
+	if err := zsend(routers[k], append(m[:2:2], []byte("genuine"))...); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, ctx, req, "genuine")
+
+	// Nor may the stray reply come out as the answer to a later request.
+	if err := req.Send(ctx, []byte("later")); err != nil {
+		t.Fatal(err)
+	}
+	k, m = take()
+	if err := zsend(routers[k], append(m[:2:2], []byte("later ok"))...); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, ctx, req, "later ok")
+}
