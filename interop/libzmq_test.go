@@ -273,6 +273,9 @@ func diffFrames(got, want [][]byte) string {
 		if bytes.Equal(got[i], want[i]) {
 			continue
 		}
+		if len(got[i]) <= 64 && len(want[i]) <= 64 {
+			return fmt.Sprintf("frame %d = %q, want %q", i, got[i], want[i])
+		}
 		if len(got[i]) != len(want[i]) {
 			return fmt.Sprintf("frame %d: got %d bytes, want %d", i, len(got[i]), len(want[i]))
 		}
