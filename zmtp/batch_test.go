@@ -44,6 +44,9 @@ func TestWritesAreBatched(t *testing.T) {
 	defer b.Close()
 	conn := &countingConn{Conn: a, release: make(chan struct{})}
 	p := newPipe(s, "test", false)
+	down := make(chan struct{})
+	defer close(down)
+	go p.w.loop(conn, down)
 	p.w.attach(conn, nil)
 	ctx := testCtx(t)
 	const n = 1000

@@ -94,7 +94,7 @@ func link(pc *pipe, sb *Socket, name string) {
 		sc.opts.Hub.connect(name, pc) // wait for the next bind
 		return
 	}
-	sb.pipes = append(sb.pipes, pb)
+	sb.addPipeLocked(pb)
 	sb.mu.Unlock()
 	if !pc.attachPeer(pb, peerInfo{typ: sb.typ, minor: 1, identity: sb.announcedIdentity()}) {
 		sb.removePipe(pb)
@@ -137,6 +137,7 @@ func (p *pipe) attachPeer(peer *pipe, info peerInfo) bool {
 	}
 	p.info = info
 	p.memory.Store(true)
+	p.up.Store(true)
 	p.mu.Unlock()
 	p.w.mu.Lock()
 	p.w.peer = peer
@@ -160,6 +161,7 @@ func (p *pipe) unlinkPeer(peer *pipe) {
 	}
 	p.w.mu.Unlock()
 	p.memory.Store(false)
+	p.up.Store(false)
 	s := p.s
 	s.pat.detached(p)
 	if p.persistent {
@@ -244,6 +246,7 @@ func (s *Socket) handOver(ctx context.Context, p, peer *pipe, head, body [][]byt
 		}
 		if peer.room == nil {
 			peer.room = make(chan struct{})
+			peer.roomAt = limit / 2
 		}
 		room := peer.room
 		rs.mu.Unlock()

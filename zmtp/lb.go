@@ -11,7 +11,7 @@ import (
 // when no connection is up.
 type lb struct {
 	s    *Socket
-	next int
+	next atomic.Uint32
 }
 
 // send queues a message on the next pipe and returns that pipe and the
@@ -21,42 +21,35 @@ type lb struct {
 // is recognised however fast it comes.
 func (l *lb) send(ctx context.Context, head, body [][]byte, owned bool, mark *atomic.Pointer[pipe]) (*pipe, uint64, error) {
 	s := l.s
+	var changed <-chan struct{}
 	for {
-		s.mu.Lock()
-		if s.closed {
-			s.mu.Unlock()
+		if s.ctx.Err() != nil {
 			return nil, 0, ErrClosed
 		}
-		n := len(s.pipes)
+		pipes := s.pipeList()
+		n := len(pipes)
+		start := int(l.next.Load())
 		var fallback *pipe
 		for pass := 0; pass < 2; pass++ {
 			for i := 0; i < n; i++ {
-				p := s.pipes[(l.next+i)%n]
-				if pass == 0 && !p.w.connected() {
+				p := pipes[(start+i)%n]
+				if p.up.Load() != (pass == 0) {
 					continue
 				}
-				s.mu.Unlock()
 				if mark != nil {
 					mark.Store(p)
 				}
 				gen, err := p.w.sendGen(ctx, head, body, false, owned)
 				if err == nil {
-					s.mu.Lock()
-					l.next = (l.next + i + 1) % max(len(s.pipes), 1)
-					s.mu.Unlock()
+					l.next.Store(uint32(start + i + 1))
 					return p, gen, nil
 				}
-				s.mu.Lock()
 				if err == ErrAgain && fallback == nil {
 					fallback = p
-				}
-				if len(s.pipes) != n {
-					break
 				}
 			}
 		}
 		if fallback != nil {
-			s.mu.Unlock()
 			// Every pipe is full: wait for room in one of them.
 			if mark != nil {
 				mark.Store(fallback)
@@ -67,15 +60,18 @@ func (l *lb) send(ctx context.Context, head, body [][]byte, owned bool, mark *at
 			}
 			return fallback, gen, err
 		}
-		if s.refused != nil && len(s.pipes) == 0 {
-			err := s.refused
-			s.mu.Unlock()
+		if changed == nil {
+			// Take the change signal, then look once more, so that a
+			// pipe that came meanwhile is not missed.
+			changed = s.changes()
+			continue
+		}
+		if err := s.refusal(); err != nil {
 			return nil, 0, err
 		}
-		changed := s.changed
-		s.mu.Unlock()
 		select {
 		case <-changed:
+			changed = nil
 		case <-ctx.Done():
 			return nil, 0, ctx.Err()
 		case <-s.ctx.Done():

@@ -39,11 +39,15 @@ type pipe struct {
 	cbuf []byte // scratch for commands the reader answers
 
 	// Guarded by the socket's mutex.
-	inbox msgRing
-	ready bool          // in the socket's ready list
-	room  chan struct{} // closed when the inbox shrinks; nil if nobody waits
+	inbox  msgRing
+	ready  bool          // in the socket's ready list
+	room   chan struct{} // closed when the inbox shrinks to roomAt; nil if nobody waits
+	roomAt int
+
+	stalled atomic.Bool // the pump stopped reading because the inbox is full
 
 	memory atomic.Bool // linked to a pipe of a socket in this process
+	up     atomic.Bool // connected, in memory or not
 
 	inboxLen atomic.Int32 // inbox.len(), readable without the socket's mutex
 
@@ -89,6 +93,7 @@ func newPipe(s *Socket, endpoint string, persistent bool) *pipe {
 	p.idle.Stop()
 	p.interruptFn = p.interrupt
 	p.w.p = p
+	p.w.wake = make(chan struct{}, 1)
 	p.w.space = make(chan struct{})
 	return p
 }
@@ -103,10 +108,15 @@ func (p *pipe) attach(conn net.Conn, r *Reader, info peerInfo) bool {
 	p.conn, p.info, p.r = conn, info, r
 	p.role, p.want, p.intr = roleFree, false, false
 	p.cur.reset()
-	p.down = make(chan struct{})
+	down := make(chan struct{})
+	p.down = down
 	p.mu.Unlock()
+	if !p.s.spawn(func() { p.w.loop(conn, down) }) {
+		return false
+	}
 	p.w.attach(conn, info.session)
 	p.hb.start(p, conn)
+	p.up.Store(true)
 	return true
 }
 
@@ -125,6 +135,7 @@ func (p *pipe) fail(conn net.Conn, err error) {
 		return
 	}
 	p.conn = nil
+	p.up.Store(false)
 	close(p.down)
 	if p.want {
 		// A caller waits for the read role: let it see the loss.
@@ -136,6 +147,7 @@ func (p *pipe) fail(conn net.Conn, err error) {
 	conn.Close()
 	p.hb.stop()
 	p.w.detach(conn)
+	p.s.change()
 }
 
 // remove ends the pipe for good.

@@ -41,7 +41,9 @@ func (p *pipe) waitTurn(conn net.Conn) bool {
 			p.mu.Unlock()
 			return false
 		}
-		if p.role == roleFree && int(p.inboxLen.Load()) < p.s.opts.RecvHWM {
+		n, hwm := int(p.inboxLen.Load()), p.s.opts.RecvHWM
+		if p.role == roleFree && (n < hwm && !p.stalled.Load() || n <= hwm/2) {
+			p.stalled.Store(false)
 			p.role = rolePump
 			p.prepareLocked()
 			p.mu.Unlock()
@@ -81,6 +83,7 @@ func (p *pipe) endTurn(conn net.Conn, err error) bool {
 	}
 	switch {
 	case err == errInboxFull:
+		p.stalled.Store(true)
 	case isTimeout(err) && p.intr:
 		p.intr = false
 	default:

@@ -5,6 +5,7 @@ import (
 	"net"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // writer is the send side of a pipe. A Send encodes its frames into buf and,
@@ -28,6 +29,10 @@ type writer struct {
 	queued   int    // messages in buf
 	inflight int    // messages in the write under way
 	flushing bool   // a goroutine is writing
+	rest     []byte // what a direct write left for the writer goroutine
+	restBuf  []byte // the buffer rest is part of
+	last     time.Time
+	wake     chan struct{}
 	removed  bool
 	gen      uint64        // connections attached so far
 	space    chan struct{} // closed when the queue shrinks; nil if nobody waits
@@ -149,71 +154,113 @@ func (w *writer) control(conn net.Conn, frame []byte) {
 	w.flushLocked()
 }
 
-// flushLocked writes buf unless a write is under way. It is called with mu
-// held and returns with it released.
+// batchWindow is how soon after a direct write a Send counts as part of a
+// burst: its bytes are left to the pipe's writer goroutine, which sends
+// them together with whatever else arrives meanwhile in one write, instead
+// of costing a system call each.
+const batchWindow = 5 * time.Microsecond
+
+// flushLocked starts writing buf unless a write is under way. An isolated
+// message is written at once on the calling goroutine, without blocking;
+// bursts, and bytes the kernel does not take at once, go to the writer
+// goroutine. It is called with mu held and returns with it released.
 func (w *writer) flushLocked() {
-	if w.flushing {
+	if w.flushing || w.conn == nil || len(w.buf) == 0 {
 		w.mu.Unlock()
 		return
 	}
 	w.flushing = true
-	for {
-		conn := w.conn
-		if conn == nil || len(w.buf) == 0 {
-			w.flushing = false
-			w.mu.Unlock()
-			return
-		}
-		b := w.buf
-		w.buf = w.spare[:0]
-		w.inflight, w.queued = w.queued, 0
-		raw := w.raw
+	now := time.Now()
+	if w.raw == nil || now.Sub(w.last) < batchWindow {
 		w.mu.Unlock()
+		w.signal()
+		return
+	}
+	w.last = now
+	conn, raw, gen := w.conn, w.raw, w.gen
+	b := w.take()
+	w.mu.Unlock()
 
-		n, err := w.tryWrite(raw, b)
-		if err == nil && n < len(b) {
-			// The kernel's buffer is full: a goroutine of the pipe
-			// finishes the job, and later frames queue behind it.
-			if !w.p.s.spawn(func() { w.writeLoop(conn, b, n) }) {
-				w.mu.Lock()
-				w.flushing = false
-				w.mu.Unlock()
-			}
-			return
-		}
-		w.mu.Lock()
+	n, err := w.tryWrite(raw, b)
+	w.mu.Lock()
+	if w.gen != gen {
+		// The connection was replaced meanwhile; detach reset the rest.
+		w.mu.Unlock()
+		return
+	}
+	switch {
+	case err != nil:
 		w.wrote(b)
-		if err != nil {
+		w.flushing = false
+		w.mu.Unlock()
+		w.p.fail(conn, err)
+		return
+	case n < len(b):
+		// The kernel's buffer is full: the writer goroutine finishes.
+		w.rest, w.restBuf = b[n:], b
+	default:
+		w.wrote(b)
+		if len(w.buf) == 0 {
 			w.flushing = false
 			w.mu.Unlock()
-			w.p.fail(conn, err)
 			return
 		}
 	}
+	w.mu.Unlock()
+	w.signal()
 }
 
-// writeLoop writes b[off:] with blocking writes, then whatever was queued
-// meanwhile, until nothing is left.
-func (w *writer) writeLoop(conn net.Conn, b []byte, off int) {
+// take moves buf out for writing; mu is held.
+func (w *writer) take() []byte {
+	b := w.buf
+	w.buf, w.spare = w.spare[:0], nil
+	w.inflight, w.queued = w.queued, 0
+	return b
+}
+
+// signal wakes the writer goroutine.
+func (w *writer) signal() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// loop is the writer goroutine of conn. It writes, with blocking writes,
+// whatever flushLocked hands it, until conn ends.
+func (w *writer) loop(conn net.Conn, down <-chan struct{}) {
 	for {
-		_, err := conn.Write(b[off:])
+		select {
+		case <-w.wake:
+		case <-down:
+			return
+		}
 		w.mu.Lock()
-		w.wrote(b)
-		if err != nil {
-			w.flushing = false
+		for w.flushing && w.conn == conn {
+			b, whole := w.rest, w.restBuf
+			w.rest, w.restBuf = nil, nil
+			if b == nil {
+				if len(w.buf) == 0 {
+					w.flushing = false
+					break
+				}
+				whole = w.take()
+				b = whole
+			}
 			w.mu.Unlock()
-			w.p.fail(conn, err)
-			return
+			_, err := conn.Write(b)
+			w.mu.Lock()
+			if w.conn != conn {
+				break
+			}
+			w.wrote(whole)
+			if err != nil {
+				w.flushing = false
+				w.mu.Unlock()
+				w.p.fail(conn, err)
+				return
+			}
 		}
-		conn = w.conn
-		if conn == nil || len(w.buf) == 0 {
-			w.flushing = false
-			w.mu.Unlock()
-			return
-		}
-		b, off = w.buf, 0
-		w.buf = w.spare[:0]
-		w.inflight, w.queued = w.queued, 0
 		w.mu.Unlock()
 	}
 }
@@ -292,6 +339,7 @@ func (w *writer) detach(conn net.Conn) {
 		w.conn, w.raw, w.sess = nil, nil, nil
 		w.buf = w.buf[:0]
 		w.queued, w.inflight = 0, 0
+		w.flushing, w.rest, w.restBuf = false, nil, nil
 		if w.space != nil {
 			close(w.space)
 			w.space = nil

@@ -49,15 +49,17 @@ func (s *Socket) takeLocked(m *Msg, only *pipe) *pipe {
 
 // popLocked moves the front of p's inbox into m.
 func (s *Socket) popLocked(p *pipe, m *Msg) bool {
-	wasFull := p.inbox.len() >= s.opts.RecvHWM
 	if !p.inbox.pop(m) {
 		return false
 	}
-	p.inboxLen.Store(int32(p.inbox.len()))
-	if wasFull {
+	n := p.inbox.len()
+	p.inboxLen.Store(int32(n))
+	// Writers into a full inbox resume once it is half empty, so that
+	// they wake once per many messages, not once per message.
+	if n <= s.opts.RecvHWM/2 && p.stalled.Load() {
 		p.wake()
 	}
-	if p.room != nil {
+	if p.room != nil && n <= p.roomAt {
 		close(p.room)
 		p.room = nil
 	}
@@ -112,7 +114,13 @@ func (s *Socket) recvMsg(ctx context.Context, m *Msg, only *pipe) (*pipe, error)
 			switch err {
 			case errInterrupted:
 				continue
-			case errDetached, errBusy:
+			case errDetached:
+				if only != nil {
+					// Whether to wait for a new connection is the
+					// caller's decision.
+					return nil, err
+				}
+			case errBusy:
 			default:
 				return nil, err
 			}

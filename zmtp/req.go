@@ -72,6 +72,7 @@ func (r *req) recv(ctx context.Context, m *Msg) error {
 	sent, id := r.gen, r.idbuf
 	r.mu.Unlock()
 	for {
+		changed := r.s.changes()
 		if err := p.gone(); err != nil {
 			r.done(p)
 			if err == ErrClosed {
@@ -86,6 +87,16 @@ func (r *req) recv(ctx context.Context, m *Msg) error {
 			return ErrNoPeer
 		}
 		if _, err := r.s.recvMsg(ctx, m, p); err != nil {
+			if err == errDetached {
+				// The request waits to go out on the next
+				// connection.
+				select {
+				case <-changed:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				continue
+			}
 			if _, lost := err.(*lostError); lost {
 				r.done(p)
 				return &lostError{ErrNoPeer}

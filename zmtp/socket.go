@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,7 +26,8 @@ type Socket struct {
 	cancel context.CancelFunc
 
 	mu        sync.Mutex
-	pipes     []*pipe
+	pipes     []*pipe // replaced, never modified in place; see pipeList
+	snapshot  atomic.Pointer[[]*pipe]
 	ready     []*pipe       // pipes with messages in their inbox, in turn
 	waiters   int           // goroutines waiting in recvMsg
 	notify    chan struct{} // a message was queued
@@ -254,7 +256,7 @@ func (s *Socket) Connect(endpoint string) error {
 		s.mu.Unlock()
 		return ErrClosed
 	}
-	s.pipes = append(s.pipes, p)
+	s.addPipeLocked(p)
 	s.wg.Add(1)
 	s.changedLocked()
 	s.mu.Unlock()
@@ -277,7 +279,8 @@ func (s *Socket) Close() error {
 		s.opts.Hub.unbind(name, s)
 	}
 	lns, pipes := s.listeners, s.pipes
-	s.listeners, s.pipes, s.ready = nil, nil, nil
+	s.listeners, s.ready = nil, nil
+	s.setPipesLocked(nil)
 	s.changedLocked()
 	s.mu.Unlock()
 	for _, ln := range lns {
@@ -323,7 +326,7 @@ func (s *Socket) connectInproc(ep Endpoint) error {
 		s.mu.Unlock()
 		return ErrClosed
 	}
-	s.pipes = append(s.pipes, p)
+	s.addPipeLocked(p)
 	s.changedLocked()
 	s.mu.Unlock()
 	s.opts.Hub.connect(ep.Addr, p)
@@ -389,7 +392,7 @@ func (s *Socket) serve(conn net.Conn, endpoint string) {
 		conn.Close()
 		return
 	}
-	s.pipes = append(s.pipes, p)
+	s.addPipeLocked(p)
 	s.mu.Unlock()
 	if p.attach(conn, r, info) {
 		s.run(p, conn)
@@ -497,7 +500,7 @@ func (s *Socket) removePipe(p *pipe) {
 	defer s.mu.Unlock()
 	for i, q := range s.pipes {
 		if q == p {
-			s.pipes = append(s.pipes[:i], s.pipes[i+1:]...)
+			s.setPipesLocked(append(s.pipes[:i:i], s.pipes[i+1:]...))
 			break
 		}
 	}
@@ -514,6 +517,44 @@ func (s *Socket) change() {
 	s.mu.Lock()
 	s.changedLocked()
 	s.mu.Unlock()
+}
+
+// setPipesLocked replaces the list of pipes; mu is held.
+func (s *Socket) setPipesLocked(pipes []*pipe) {
+	s.pipes = pipes
+	s.snapshot.Store(&pipes)
+}
+
+// addPipeLocked adds p to the pipes; mu is held.
+func (s *Socket) addPipeLocked(p *pipe) {
+	s.setPipesLocked(append(s.pipes[:len(s.pipes):len(s.pipes)], p))
+}
+
+// pipeList returns the pipes without taking the socket's mutex. The slice
+// must not be modified.
+func (s *Socket) pipeList() []*pipe {
+	if p := s.snapshot.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// refusal returns why a peer refused the socket for good, when no pipe is
+// left to try.
+func (s *Socket) refusal() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.pipes) == 0 {
+		return s.refused
+	}
+	return nil
+}
+
+// changes returns a channel closed at the next change of the pipes.
+func (s *Socket) changes() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed
 }
 
 func (s *Socket) changedLocked() {

@@ -466,3 +466,48 @@ func TestConcurrentSenders(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestLoadBalancingSkipsLostPeer(t *testing.T) {
+	ctx := testCtx(t)
+	push := mustSocket(t, PUSH, &Options{ReconnectInterval: time.Hour})
+	pulls := make([]*Socket, 3)
+	for i := range pulls {
+		pulls[i] = mustSocket(t, PULL, nil)
+		connect(t, push, mustBind(t, pulls[i]))
+	}
+	waitConnected(t, push, 3)
+	pulls[1].Close()
+	waitConnected(t, push, 2)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		// Wait until the lost connection is noticed.
+		push.mu.Lock()
+		up := 0
+		for _, p := range push.pipes {
+			if p.w.connected() {
+				up++
+			}
+		}
+		push.mu.Unlock()
+		if up == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("lost peer still counted as connected")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	const msgs = 20
+	for i := 0; i < msgs; i++ {
+		if err := push.Send(ctx, []byte{byte(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, i := range []int{0, 2} {
+		for j := 0; j < msgs/2; j++ {
+			if _, err := pulls[i].Recv(ctx); err != nil {
+				t.Fatalf("receiver %d message %d: %v", i, j, err)
+			}
+		}
+	}
+}
