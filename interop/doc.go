@@ -1,0 +1,32 @@
+// Package interop proves that xbahn's pure-Go ZMTP sockets (package zmtp)
+// interoperate with libzmq, the reference implementation of ZeroMQ, and
+// measures how they compare with it.
+//
+// The package has no API of its own. Its tests put our sockets on
+// loopback TCP opposite libzmq's, through the cgo binding
+// github.com/pebbe/zmq4, in both bind/connect directions: REQ, REP, DEALER
+// and ROUTER in every request-reply pairing, and PAIR, PUSH/PULL and
+// PUB/SUB/XPUB. They check byte for byte that messages of every shape
+// cross intact: empty frames, the 255/256-byte boundary between short and
+// long frames, a 1 MiB frame, a thousand frames, multipart and random
+// binary bodies, multi-hop envelopes. They also cover heartbeats and TTLs
+// in both directions, fifty concurrent clients, routing by identity, REQ
+// correlation and relaxed mode, size limits, the refusal of peers of the
+// wrong socket type, and that Close leaves no goroutine behind.
+//
+// The tests that need libzmq carry the build tag libzmq, so that the
+// module builds and tests on a machine without it. With libzmq 4.3 and its
+// headers installed (Debian: libzmq3-dev) and cgo enabled, run them with
+//
+//	cd interop && go test -tags libzmq ./...
+//
+// Without the tag a single test reports that the interop tests did not
+// run; it fails when CI=true and skips otherwise.
+//
+// The benchmarks compare round-trip latency and multi-client throughput of
+// our REQ/REP with libzmq's and with raw TCP ping-pong, the floor:
+//
+//	cd interop && go test -tags libzmq -run '^$' -bench . -benchtime 2s -count 3 ./...
+//
+// BENCHMARKS.md records the results.
+package interop
