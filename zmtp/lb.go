@@ -14,12 +14,16 @@ type lb struct {
 	next atomic.Uint32
 }
 
+// sendHook lets a socket type prepare a pipe for a message.
+type sendHook interface {
+	beforeSend(ctx context.Context, p *pipe)
+}
+
 // send queues a message on the next pipe and returns that pipe and the
 // connection generation the message will travel on. It waits while every
-// pipe is full or there is no pipe at all. When mark is set, it holds the
-// chosen pipe before any byte of the message is written, so that a reply
-// is recognised however fast it comes.
-func (l *lb) send(ctx context.Context, head, body [][]byte, owned bool, mark *atomic.Pointer[pipe]) (*pipe, uint64, error) {
+// pipe is full or there is no pipe at all. When hook is set, it sees the
+// chosen pipe before any byte of the message is written.
+func (l *lb) send(ctx context.Context, head, body [][]byte, owned bool, hook sendHook) (*pipe, uint64, error) {
 	s := l.s
 	var changed <-chan struct{}
 	for {
@@ -36,8 +40,8 @@ func (l *lb) send(ctx context.Context, head, body [][]byte, owned bool, mark *at
 				if p.up.Load() != (pass == 0) {
 					continue
 				}
-				if mark != nil {
-					mark.Store(p)
+				if hook != nil {
+					hook.beforeSend(ctx, p)
 				}
 				gen, err := p.w.sendGen(ctx, head, body, false, owned)
 				if err == nil {
@@ -51,8 +55,8 @@ func (l *lb) send(ctx context.Context, head, body [][]byte, owned bool, mark *at
 		}
 		if fallback != nil {
 			// Every pipe is full: wait for room in one of them.
-			if mark != nil {
-				mark.Store(fallback)
+			if hook != nil {
+				hook.beforeSend(ctx, fallback)
 			}
 			gen, err := fallback.w.sendGen(ctx, head, body, true, owned)
 			if err == errDetached {

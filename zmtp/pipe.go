@@ -21,7 +21,8 @@ type pipe struct {
 
 	// Guarded by mu.
 	mu       sync.Mutex
-	conn     net.Conn // nil while disconnected
+	conn     net.Conn        // nil while disconnected
+	raw      syscall.RawConn // conn's, when it has one
 	info     peerInfo
 	down     chan struct{} // closed when the current connection ends
 	removed  bool          // the pipe is gone for good
@@ -34,9 +35,10 @@ type pipe struct {
 
 	// Owned by the goroutine that holds the read role.
 	r    *Reader
-	cur  Msg    // message being read
-	sbuf []byte // scratch for sealed frames
-	cbuf []byte // scratch for commands the reader answers
+	cur  Msg         // message being read
+	sbuf []byte      // scratch for sealed frames
+	nb   nonBlocking // reads of drain
+	cbuf []byte      // scratch for commands the reader answers
 
 	// Guarded by the socket's mutex.
 	inbox  msgRing
@@ -106,6 +108,7 @@ func (p *pipe) attach(conn net.Conn, r *Reader, info peerInfo) bool {
 		return false
 	}
 	p.conn, p.info, p.r = conn, info, r
+	p.raw = rawConn(conn)
 	p.role, p.want, p.intr = roleFree, false, false
 	p.cur.reset()
 	down := make(chan struct{})

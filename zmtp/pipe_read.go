@@ -14,6 +14,7 @@ var (
 	errDetached    = errors.New("zmtp: pipe has no connection")
 	errBusy        = errors.New("zmtp: another goroutine reads the pipe")
 	errInboxFull   = errors.New("zmtp: inbox full")
+	errWouldBlock  = errors.New("zmtp: no data without waiting")
 )
 
 // aLongTimeAgo is a read deadline that makes a blocked Read return at once.
@@ -193,6 +194,31 @@ func (p *pipe) release(conn net.Conn) {
 	}
 	p.mu.Unlock()
 	p.idle.Reset(p.s.idleDelay)
+}
+
+// drain reads and drops every whole message that the connection has
+// already received, without waiting for more. A REQ socket calls it before
+// it sends a request on the pipe, so that a reply the peer sent earlier,
+// to an older request or to none, is never taken for the answer. The
+// socket's filter drops what the pump reads meanwhile.
+func (p *pipe) drain(ctx context.Context) {
+	if p.memory.Load() {
+		return
+	}
+	conn, err := p.acquire(ctx)
+	if err != nil {
+		return
+	}
+	if raw := p.raw; raw != nil {
+		p.nb.raw = raw
+		p.r.r = &p.nb
+		for p.readMsg(conn, &p.cur) == nil {
+			p.cur.reset()
+		}
+		p.r.r = conn
+		p.nb.raw = nil
+	}
+	p.release(conn)
 }
 
 // watchLocked makes the end of ctx interrupt the pipe's reader. The watch

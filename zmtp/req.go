@@ -36,11 +36,10 @@ func (r *req) send(ctx context.Context, frames [][]byte, owned bool) error {
 		r.mu.Unlock()
 		return errReqSendTwice
 	}
-	// With ReqRelaxed, a new request abandons the last one, and the
-	// replies that already came for it.
-	if prev := r.cur.Swap(nil); prev != nil {
-		r.s.purge(prev)
-	}
+	// From here until the request is on its way, every reply is stale:
+	// with ReqRelaxed one to the abandoned request, otherwise a duplicate
+	// or a reply to no request at all.
+	r.cur.Store(nil)
 	r.waiting = false
 	hbuf := [2][]byte{emptyFrame}
 	head := hbuf[:1]
@@ -50,7 +49,7 @@ func (r *req) send(ctx context.Context, frames [][]byte, owned bool) error {
 	}
 	r.mu.Unlock()
 
-	p, gen, err := r.lb.send(ctx, head, frames, owned, &r.cur)
+	p, gen, err := r.lb.send(ctx, head, frames, owned, r)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err != nil {
@@ -131,6 +130,15 @@ func (r *req) recv(ctx context.Context, m *Msg) error {
 		r.done(p)
 		return nil
 	}
+}
+
+// beforeSend drops what p received before the request goes out on it,
+// then has replies from p count, so that one is recognised however fast it
+// comes.
+func (r *req) beforeSend(ctx context.Context, p *pipe) {
+	r.s.purge(p)
+	p.drain(ctx)
+	r.cur.Store(p)
 }
 
 // nextID returns the id frame of a new request; mu is held.

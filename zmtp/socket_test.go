@@ -471,3 +471,37 @@ func TestCloseStopsGoroutines(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestReqDropsStaleReplies(t *testing.T) {
+	ep, accept := listenRaw(t)
+	req := mustSocket(t, REQ, nil)
+	connect(t, req, ep)
+	ctx := testCtx(t)
+	req.Send(ctx, []byte("one"))
+	peer := accept()
+	peer.handshake("ROUTER")
+	peer.readMsg()
+	// The peer answers twice; the duplicate must not answer "two".
+	peer.sendMsg("", "reply to one")
+	peer.sendMsg("", "duplicate reply to one")
+	if msg, err := req.Recv(ctx); err != nil || string(msg[0]) != "reply to one" {
+		t.Fatalf("Recv = %q, %v", msg, err)
+	}
+	// Make sure the duplicate has arrived before the next request.
+	peer.write(AppendPing(nil, 0, []byte("sync")))
+	for {
+		flags, body, err := peer.readFrame()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if flags.Has(FlagCommand) && string(body) == "\x04PONGsync" {
+			break
+		}
+	}
+	req.Send(ctx, []byte("two"))
+	peer.readMsg()
+	peer.sendMsg("", "reply to two")
+	if msg, err := req.Recv(ctx); err != nil || string(msg[0]) != "reply to two" {
+		t.Fatalf("Recv = %q, %v; want [reply to two]", msg, err)
+	}
+}
