@@ -19,8 +19,8 @@ const (
 
 // A relay forwards the TCP connections made to its loopback port to a
 // target, so that a test can watch and disturb the traffic between two
-// sockets: it counts connections and ZMTP PING and PONG commands, and it
-// can swallow everything to play a peer that went silent.
+// sockets: it counts connections, bytes and ZMTP PING and PONG commands,
+// and it can swallow everything to play a peer that went silent.
 type relay struct {
 	t      testing.TB
 	ln     net.Listener
@@ -29,7 +29,8 @@ type relay struct {
 	accepted  atomic.Int64
 	pings     [2]atomic.Int64 // by direction
 	pongs     [2]atomic.Int64
-	blackhole atomic.Bool // drop all bytes instead of forwarding them
+	written   [2]atomic.Int64 // bytes forwarded, by direction
+	blackhole atomic.Bool     // drop all bytes instead of forwarding them
 
 	mu     sync.Mutex
 	conns  []net.Conn
@@ -119,6 +120,7 @@ func (r *relay) forward(dst, src net.Conn, dir int) {
 				if _, werr := dst.Write(buf[:n]); werr != nil {
 					return
 				}
+				r.written[dir].Add(int64(n))
 			}
 		}
 		if err != nil {
