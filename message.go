@@ -17,7 +17,7 @@ type Message struct {
 	mu         sync.Mutex
 	onResponse []func(resp *Message)
 
-	from *delivery // nil for a message made locally
+	from delivery // conn is nil for a message made locally
 }
 
 // delivery records where a received message came from.
@@ -52,7 +52,7 @@ func (m *Message) responseCallbacks() []func(*Message) {
 
 // Received reports whether m came from a connection rather than being made
 // locally.
-func (m *Message) Received() bool { return m.from != nil }
+func (m *Message) Received() bool { return m.from.conn != nil }
 
 // newID returns a random version 4 UUID, the original's message id.
 func newID() string {

@@ -103,18 +103,20 @@ func (w *Wire) Send(ctx context.Context, path string, m *Message) error {
 // ends with the context. An error reply is returned as a *RemoteError.
 func (w *Wire) SendAndWait(ctx context.Context, path string, m *Message) (*Message, error) {
 	w.prepare(path, m)
-	ch := w.link.expect(m, true)
-	defer w.link.forget(m.ID)
+	p := w.link.expect(m, true)
 	if err := w.send(ctx, m); err != nil {
+		w.link.forget(m.ID)
 		return nil, err
 	}
 	select {
-	case resp := <-ch:
+	case resp := <-p.ch:
+		w.link.recycle(p)
 		if resp.Error != "" {
 			return nil, &RemoteError{Message: resp.Error, Reply: resp}
 		}
 		return resp, nil
 	case <-ctx.Done():
+		w.link.forget(m.ID)
 		return nil, ctx.Err()
 	}
 }
@@ -152,8 +154,8 @@ func (w *Wire) send(ctx context.Context, m *Message) error {
 // the connection req came from, in req's encoding. A request is answered
 // once.
 func (w *Wire) Respond(req, m *Message) error {
-	d := req.from
-	if d == nil {
+	d := &req.from
+	if d.conn == nil {
 		return ErrNotReceived
 	}
 	c := w.conns.Respond
