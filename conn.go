@@ -243,6 +243,9 @@ func (c *Conn) Recv(ctx context.Context) (*Message, error) {
 			return nil, err
 		}
 		m, err := c.decode(c.rmsg.Frames)
+		if m != nil {
+			m.from.peer = c.rmsg.Peer
+		}
 		if err == errSkip {
 			continue
 		}

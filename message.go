@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/xbahn-go/xbahn/wire"
+	"github.com/xbahn-go/xbahn/zmtp"
 )
 
 // Message is an xbahn message. Its wire.Message is what travels; the rest
@@ -25,6 +26,7 @@ type delivery struct {
 	conn      *Conn
 	enc       wire.Encoding // a response uses the request's encoding
 	route     []byte        // ROUTER: the peer's routing id
+	peer      *zmtp.Peer
 	responded atomic.Bool
 }
 
@@ -49,6 +51,9 @@ func (m *Message) responseCallbacks() []func(*Message) {
 	defer m.mu.Unlock()
 	return m.onResponse
 }
+
+// Peer returns the peer a received message came from, or nil.
+func (m *Message) Peer() *zmtp.Peer { return m.from.peer }
 
 // Received reports whether m came from a connection rather than being made
 // locally.
