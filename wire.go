@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/xbahn-go/xbahn/route"
+	"github.com/xbahn-go/xbahn/wire"
 	"github.com/xbahn-go/xbahn/zmtp"
 )
 
@@ -108,6 +109,11 @@ func (w *Wire) SendAndWait(ctx context.Context, path string, m *Message) (*Messa
 		w.link.forget(m.ID)
 		return nil, err
 	}
+	return w.await(ctx, m, p)
+}
+
+// await waits for the response to m.
+func (w *Wire) await(ctx context.Context, m *Message, p *pending) (*Message, error) {
 	select {
 	case resp := <-p.ch:
 		w.link.recycle(p)
@@ -146,6 +152,40 @@ func (w *Wire) send(ctx context.Context, m *Message) error {
 		reply.ResponseID = m.ID
 	}
 	return w.link.dispatch(w, reply)
+}
+
+// Return is the way back to the peer a received message came from. Over a
+// ROUTER connection, messages sent through it reach that one peer; over
+// other connections, the connection's peers in turn.
+type Return struct {
+	conn  *Conn
+	route []byte
+	enc   wire.Encoding
+}
+
+// Return returns the way back to the peer m came from; its zero value, for
+// a message made locally, sends nowhere.
+func (m *Message) Return() Return {
+	return Return{conn: m.from.conn, route: m.from.route, enc: m.from.enc}
+}
+
+// Valid reports whether r leads anywhere.
+func (r Return) Valid() bool { return r.conn != nil }
+
+// SendAndWaitVia sends m to path as SendAndWait does, but through r, back to
+// the peer of a message received earlier, and returns the response. This
+// is how a server calls a client that reached it over a ROUTER connection.
+func (w *Wire) SendAndWaitVia(ctx context.Context, r Return, path string, m *Message) (*Message, error) {
+	if r.conn == nil || r.conn.url.Type == zmtp.REQ || r.conn.url.Type == zmtp.REP {
+		return nil, ErrNoConn
+	}
+	w.prepare(path, m)
+	p := w.link.expect(m, true)
+	if err := r.conn.send(ctx, m, r.enc, r.route); err != nil {
+		w.link.forget(m.ID)
+		return nil, err
+	}
+	return w.await(ctx, m, p)
 }
 
 // Respond answers req, a message received on this link, with m: m's
