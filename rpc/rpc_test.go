@@ -80,6 +80,9 @@ func (c *calc) Wait(ctx context.Context) error  { <-ctx.Done(); return ctx.Err()
 func (c *calc) Pair(p struct{ X, Y int }) []int { return []int{p.X, p.Y} }
 func (c *calc) unexported() int                 { return 1 }
 
+// unexported exists to show that RegisterMethods leaves it out.
+var _ = (*calc).unexported
+
 func TestCalls(t *testing.T) {
 	ctx := testCtx(t)
 	_, c := pair(t, "rep", nil, nil, func(s *Server) {
