@@ -69,23 +69,30 @@ func (w *Wire) closeConns() error {
 // prepare sets what Send sets: the path appended to the message's, the
 // wire's meta, and an id.
 func (w *Wire) prepare(path string, m *Message) {
-	m.Path = route.Join(m.Path, path)
+	if m.Path != "" || route.Check(path) != nil {
+		path = route.Join(m.Path, path)
+	}
+	m.Path = path
 	w.addMeta(m)
 	if m.ID == "" {
 		m.ID = newID()
 	}
 }
 
+// addMeta merges the wire's meta into a copy of the message's, so that a
+// meta map shared by many messages is never written.
 func (w *Wire) addMeta(m *Message) {
 	if len(w.meta) == 0 {
 		return
 	}
-	if m.Meta == nil {
-		m.Meta = make(map[string]any, len(w.meta))
+	meta := make(map[string]any, len(m.Meta)+len(w.meta))
+	for k, v := range m.Meta {
+		meta[k] = v
 	}
 	for k, v := range w.meta {
-		m.Meta[k] = v
+		meta[k] = v
 	}
+	m.Meta = meta
 }
 
 // Send sends m to path on the wire's send connection: m's path gets path

@@ -33,6 +33,7 @@ type Client struct {
 	key    string
 	remote string
 	id     string
+	meta   map[string]any // shared by every call; never modified
 
 	wg sync.WaitGroup // Go calls in flight
 }
@@ -50,6 +51,7 @@ func NewClient(ctx context.Context, w *xbahn.Wire, o *ClientOptions) (*Client, e
 		return nil, errors.New("rpc: the server gave no client id")
 	}
 	c.id = s
+	c.setMeta()
 	return c, nil
 }
 
@@ -65,7 +67,19 @@ func newClient(w *xbahn.Wire, o *ClientOptions) *Client {
 	if opts.Responder != nil {
 		c.remote = opts.Responder.Remote()
 	}
+	c.setMeta()
 	return c
+}
+
+// setMeta makes the meta every call carries.
+func (c *Client) setMeta() {
+	m := map[string]any{}
+	for k, v := range map[string]string{"client": c.id, "auth": c.key, "remote": c.remote} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	c.meta = m
 }
 
 // ID returns the id the server gave the client.
@@ -87,18 +101,11 @@ func (c *Client) CallKw(ctx context.Context, method string, args []any, kwargs m
 // "widgets.<name>.<client>.<id>".
 func (c *Client) CallPath(ctx context.Context, sub, method string, args []any, kwargs map[string]any) (any, error) {
 	m := xbahn.NewMessage(method, args...)
-	m.Kwargs = kwargs
-	m.Meta = map[string]any{}
-	if c.id != "" {
-		m.Meta["client"] = c.id
+	m.Kwargs, m.Meta = kwargs, c.meta
+	path := c.path + ".call"
+	if sub != "" {
+		path = route.Join(path, sub)
 	}
-	if c.key != "" {
-		m.Meta["auth"] = c.key
-	}
-	if c.remote != "" {
-		m.Meta["remote"] = c.remote
-	}
-	path := route.Join(c.path, "call", sub)
 	var (
 		resp *xbahn.Message
 		err  error

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/xbahn-go/xbahn"
+	"github.com/xbahn-go/xbahn/zmtp"
 )
 
 // Remote is a client-aware server's record of one client: its id, when it
@@ -116,7 +117,7 @@ func (s *Server) meet(ctx context.Context, m *xbahn.Message, w *xbahn.Wire, id s
 func (s *Server) wayBack(r *Remote, m *xbahn.Message, w *xbahn.Wire) error {
 	remote, _ := m.Meta["remote"].(string)
 	if remote == "" {
-		if ret := m.Return(); ret.Valid() && w.Conns().Receive != nil && w.Conns().Receive.URL().TypeName() == "router" {
+		if ret := m.Return(); ret.Valid() && w.Conns().Receive != nil && w.Conns().Receive.URL().Type == zmtp.ROUTER {
 			c := newClient(w, &ClientOptions{Path: s.opts.Path})
 			c.ret = ret
 			r.mu.Lock()

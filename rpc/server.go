@@ -16,6 +16,7 @@ import (
 
 	"github.com/xbahn-go/xbahn"
 	"github.com/xbahn-go/xbahn/route"
+	"github.com/xbahn-go/xbahn/zmtp"
 )
 
 // DefaultPath is the path under which calls travel: "comm.call".
@@ -248,7 +249,7 @@ func (s *Server) handle(m *xbahn.Message, w *xbahn.Wire) error {
 	if m.IsResponse() {
 		return nil
 	}
-	if conn := w.Conns().Receive; conn == nil || conn.URL().TypeName() != "rep" {
+	if conn := w.Conns().Receive; conn == nil || conn.URL().Type != zmtp.REP {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
@@ -308,9 +309,12 @@ func (s *Server) call(m *xbahn.Message, w *xbahn.Wire) (result any, err error) {
 		}
 		info.Client = c
 	}
-	ctx = context.WithValue(ctx, callKey{}, info)
-	sub, _ := route.Tail(s.opts.Path+".call", m.Path)
+	sub := ""
+	if len(m.Path) > len(s.opts.Path)+len(".call") {
+		sub, _ = route.Tail(s.opts.Path+".call", m.Path)
+	}
 	if sub != "" {
+		ctx = context.WithValue(ctx, callKey{}, info)
 		name, rest, _ := strings.Cut(sub, ".")
 		s.mu.RLock()
 		h := s.subs[name]
@@ -325,6 +329,9 @@ func (s *Server) call(m *xbahn.Message, w *xbahn.Wire) (result any, err error) {
 	s.mu.RUnlock()
 	if f == nil {
 		return nil, fmt.Errorf("%w: %s", ErrNotExposed, strconv.Quote(method))
+	}
+	if f.hasCtx {
+		ctx = context.WithValue(ctx, callKey{}, info)
 	}
 	return f.call(ctx, m.Args, m.Kwargs)
 }
