@@ -135,16 +135,22 @@ func (s *Server) Register(name string, fn any, params ...string) error {
 // RegisterMethods exposes every exported method of v, each under its name
 // with the first letter in lower case: Multiply is called as "multiply".
 func (s *Server) RegisterMethods(v any) error {
-	rv := reflect.ValueOf(v)
-	t := rv.Type()
-	if t.NumMethod() == 0 {
-		return fmt.Errorf("rpc: %s has no exported methods", t)
+	o, err := NewObject(v)
+	if err != nil {
+		return err
 	}
-	for i := 0; i < t.NumMethod(); i++ {
-		m := t.Method(i)
-		if err := s.Register(MethodName(m.Name), rv.Method(i).Interface()); err != nil {
-			return err
+	if len(o.methods) == 0 {
+		return fmt.Errorf("rpc: %T has no exported methods", v)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for name := range o.methods {
+		if _, ok := s.funcs[name]; ok {
+			return fmt.Errorf("rpc: %s is registered already", strconv.Quote(name))
 		}
+	}
+	for name, f := range o.methods {
+		s.funcs[name] = f
 	}
 	return nil
 }

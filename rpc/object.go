@@ -1,0 +1,50 @@
+package rpc
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strconv"
+)
+
+// Object is the exported methods of a Go value, callable by name as a
+// Server calls them: Multiply as "multiply", with wire values converted
+// to the parameters' types. Package widget serves its widgets with it.
+type Object struct {
+	value   any
+	methods map[string]*function
+}
+
+// NewObject returns the exported methods of v.
+func NewObject(v any) (*Object, error) {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() {
+		return nil, fmt.Errorf("rpc: no value")
+	}
+	t := rv.Type()
+	o := &Object{value: v, methods: make(map[string]*function, t.NumMethod())}
+	for i := 0; i < t.NumMethod(); i++ {
+		name := MethodName(t.Method(i).Name)
+		f, err := newFunction(name, rv.Method(i), nil)
+		if err != nil {
+			return nil, err
+		}
+		o.methods[name] = f
+	}
+	return o, nil
+}
+
+// Value returns the value whose methods o calls.
+func (o *Object) Value() any { return o.value }
+
+// Has reports whether o has a method called name.
+func (o *Object) Has(name string) bool { return o.methods[name] != nil }
+
+// Call calls the method called name.
+func (o *Object) Call(ctx context.Context, name string, args []any, kwargs map[string]any) (any, error) {
+	f := o.methods[name]
+	if f == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNotExposed, strconv.Quote(name))
+	}
+	return f.call(ctx, args, kwargs)
+}
