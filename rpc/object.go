@@ -12,11 +12,22 @@ import (
 // to the parameters' types. Package widget serves its widgets with it.
 type Object struct {
 	value   any
+	caller  Caller
 	methods map[string]*function
 }
 
-// NewObject returns the exported methods of v.
+// Caller is a value that routes calls by name itself, for methods that are
+// known only at run time. An Object of a Caller hands every call to it.
+type Caller interface {
+	CallMethod(ctx context.Context, method string, args []any, kwargs map[string]any) (any, error)
+}
+
+// NewObject returns the exported methods of v, or, if v is a Caller, an
+// Object that hands calls to it.
 func NewObject(v any) (*Object, error) {
+	if c, ok := v.(Caller); ok {
+		return &Object{value: v, caller: c}, nil
+	}
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() {
 		return nil, fmt.Errorf("rpc: no value")
@@ -37,11 +48,11 @@ func NewObject(v any) (*Object, error) {
 // Value returns the value whose methods o calls.
 func (o *Object) Value() any { return o.value }
 
-// Has reports whether o has a method called name.
-func (o *Object) Has(name string) bool { return o.methods[name] != nil }
-
 // Call calls the method called name.
 func (o *Object) Call(ctx context.Context, name string, args []any, kwargs map[string]any) (any, error) {
+	if o.caller != nil {
+		return o.caller.CallMethod(ctx, name, args, kwargs)
+	}
 	f := o.methods[name]
 	if f == nil {
 		return nil, fmt.Errorf("%w: %s", ErrNotExposed, strconv.Quote(name))

@@ -60,13 +60,18 @@ func (w *Widget) attach(ctx context.Context) error {
 // Call calls method on the server's instance. When the server lacks the
 // instance, the widget attaches again and retries the call once.
 func (w *Widget) Call(ctx context.Context, method string, args ...any) (any, error) {
-	v, err := w.c.CallPath(ctx, w.path, method, args, nil)
+	return w.CallKw(ctx, method, args, nil)
+}
+
+// CallKw calls method with positional and keyword arguments, as Call does.
+func (w *Widget) CallKw(ctx context.Context, method string, args []any, kwargs map[string]any) (any, error) {
+	v, err := w.c.CallPath(ctx, w.path, method, args, kwargs)
 	var re *rpc.Error
 	if errors.As(err, &re) && strings.Contains(re.Message, errNoInstance) {
 		if err := w.attach(ctx); err != nil {
 			return nil, err
 		}
-		return w.c.CallPath(ctx, w.path, method, args, nil)
+		return w.c.CallPath(ctx, w.path, method, args, kwargs)
 	}
 	return v, err
 }
