@@ -43,8 +43,7 @@ type Conn struct {
 
 	reqMu sync.Mutex // REQ: one request and reply at a time
 
-	smu  sync.Mutex // guards sbuf
-	sbuf []byte     // encoding scratch; the socket copies what it sends
+	bufs sync.Pool  // *[]byte encoding scratch; the socket copies what it sends
 	rmu  sync.Mutex // guards rmsg
 	rmsg zmtp.Msg   // receive scratch; decoding copies what it keeps
 
@@ -208,15 +207,21 @@ func (c *Conn) Send(ctx context.Context, m *Message) error {
 
 // send sends m in enc; route is the ROUTER destination of a response.
 func (c *Conn) send(ctx context.Context, m *Message, enc wire.Encoding, route []byte) error {
-	c.smu.Lock()
-	defer c.smu.Unlock()
-	payload, err := c.encode(c.sbuf[:0], m, enc)
+	bp, _ := c.bufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	payload, err := c.encode((*bp)[:0], m, enc)
 	if err != nil {
+		c.bufs.Put(bp)
 		return err
 	}
-	if cap(payload) <= 64<<10 {
-		c.sbuf = payload
-	}
+	defer func() {
+		if cap(payload) <= 64<<10 {
+			*bp = payload
+			c.bufs.Put(bp)
+		}
+	}()
 	switch c.url.Type {
 	case zmtp.DEALER:
 		return c.sock.Send(ctx, nil, payload)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -72,6 +73,8 @@ type Server struct {
 	funcs     map[string]*function
 	subs      map[string]SubHandler
 	clients   map[string]*Remote
+	work      chan work // calls for idle workers
+	idle      atomic.Int32
 	newClient []func(ctx context.Context, c *Remote)
 	gone      []func(c *Remote)
 	closed    bool
@@ -97,7 +100,8 @@ func NewServer(o *ServerOptions) (*Server, error) {
 	if opts.Key != "" && len(opts.Key) < 8 {
 		return nil, errors.New("rpc: the key must have at least 8 characters")
 	}
-	s := &Server{opts: opts, funcs: map[string]*function{}, subs: map[string]SubHandler{}, clients: map[string]*Remote{}}
+	s := &Server{opts: opts, funcs: map[string]*function{}, subs: map[string]SubHandler{}, clients: map[string]*Remote{},
+		work: make(chan work)}
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	if opts.IdleTimeout > 0 {
 		s.wg.Add(1)
@@ -256,15 +260,58 @@ func (s *Server) handle(m *xbahn.Message, w *xbahn.Wire) error {
 		return nil
 	}
 	if conn := w.Conns().Receive; conn == nil || conn.URL().Type != zmtp.REP {
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			s.serve(m, w)
-		}()
+		s.dispatch(work{m, w})
 		return nil
 	}
 	s.serve(m, w)
 	return nil
+}
+
+// work is a call waiting for a worker.
+type work struct {
+	m *xbahn.Message
+	w *xbahn.Wire
+}
+
+// maxIdleWorkers bounds the goroutines that wait for calls.
+const maxIdleWorkers = 16
+
+// dispatch hands a call to an idle worker goroutine, or starts one. Workers
+// stay for the next call, so that their stacks have grown already; none
+// is ever waited for, so a call that calls back into the same connection
+// cannot block the others.
+func (s *Server) dispatch(c work) {
+	select {
+	case s.work <- c:
+		return
+	default:
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go s.worker(c)
+}
+
+func (s *Server) worker(c work) {
+	defer s.wg.Done()
+	for {
+		s.serve(c.m, c.w)
+		if s.idle.Add(1) > maxIdleWorkers {
+			s.idle.Add(-1)
+			return
+		}
+		select {
+		case c = <-s.work:
+			s.idle.Add(-1)
+		case <-s.ctx.Done():
+			s.idle.Add(-1)
+			return
+		}
+	}
 }
 
 func (s *Server) serve(m *xbahn.Message, w *xbahn.Wire) {
