@@ -15,8 +15,7 @@ import (
 type Message struct {
 	wire.Message
 
-	mu         sync.Mutex
-	onResponse []func(resp *Message)
+	callbacks *callbacks // set by OnResponse
 
 	from delivery // conn is nil for a message made locally
 }
@@ -38,18 +37,31 @@ func NewMessage(data any, args ...any) *Message {
 	return m
 }
 
+// callbacks holds the functions OnResponse registered.
+type callbacks struct {
+	mu sync.Mutex
+	fs []func(resp *Message)
+}
+
 // OnResponse registers f to run when the response to m arrives, after the
-// handlers of the link and the wire. It must be called before m is sent.
+// handlers of the link and the wire. It must be called before m is sent,
+// and not concurrently with Send.
 func (m *Message) OnResponse(f func(resp *Message)) {
-	m.mu.Lock()
-	m.onResponse = append(m.onResponse, f)
-	m.mu.Unlock()
+	if m.callbacks == nil {
+		m.callbacks = &callbacks{}
+	}
+	m.callbacks.mu.Lock()
+	m.callbacks.fs = append(m.callbacks.fs, f)
+	m.callbacks.mu.Unlock()
 }
 
 func (m *Message) responseCallbacks() []func(*Message) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.onResponse
+	if m.callbacks == nil {
+		return nil
+	}
+	m.callbacks.mu.Lock()
+	defer m.callbacks.mu.Unlock()
+	return m.callbacks.fs
 }
 
 // Peer returns the peer a received message came from, or nil.

@@ -34,6 +34,7 @@ type Client struct {
 	remote string
 	id     string
 	meta   map[string]any // shared by every call; never modified
+	call   string         // the call path, path+".call"
 
 	wg sync.WaitGroup // Go calls in flight
 }
@@ -63,7 +64,7 @@ func newClient(w *xbahn.Wire, o *ClientOptions) *Client {
 	if opts.Path == "" {
 		opts.Path = DefaultPath
 	}
-	c := &Client{w: w, path: opts.Path, key: opts.Key}
+	c := &Client{w: w, path: opts.Path, key: opts.Key, call: opts.Path + ".call"}
 	if opts.Responder != nil {
 		c.remote = opts.Responder.Remote()
 	}
@@ -102,7 +103,7 @@ func (c *Client) CallKw(ctx context.Context, method string, args []any, kwargs m
 func (c *Client) CallPath(ctx context.Context, sub, method string, args []any, kwargs map[string]any) (any, error) {
 	m := xbahn.NewMessage(method, args...)
 	m.Kwargs, m.Meta = kwargs, c.meta
-	path := c.path + ".call"
+	path := c.call
 	if sub != "" {
 		path = route.Join(path, sub)
 	}
