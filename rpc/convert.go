@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"strings"
 )
 
 // Convert stores the wire value v in the Go value that dst points to,
@@ -174,38 +175,20 @@ func setStruct(dst reflect.Value, m map[string]any) error {
 
 func fieldIndex(t reflect.Type, key string) int {
 	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		name := f.Name
-		if tag := f.Tag.Get("xbahn"); tag != "" {
-			name = tag
-		}
-		if equalFold(name, key) {
+		if f := t.Field(i); f.IsExported() && strings.EqualFold(fieldName(f), key) {
 			return i
 		}
 	}
 	return -1
 }
 
-func equalFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
+// fieldName is the key of a struct field in a map: its `xbahn` tag, or
+// its name.
+func fieldName(f reflect.StructField) string {
+	if tag := f.Tag.Get("xbahn"); tag != "" {
+		return tag
 	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
+	return f.Name
 }
 
 func mismatch(v any, t reflect.Type) error {
@@ -254,15 +237,9 @@ func toWire(v reflect.Value) any {
 		m := make(map[string]any, v.NumField())
 		t := v.Type()
 		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if !f.IsExported() {
-				continue
+			if f := t.Field(i); f.IsExported() {
+				m[fieldName(f)] = toWire(v.Field(i))
 			}
-			name := f.Name
-			if tag := f.Tag.Get("xbahn"); tag != "" {
-				name = tag
-			}
-			m[name] = toWire(v.Field(i))
 		}
 		return m
 	case reflect.Slice:
