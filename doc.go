@@ -32,4 +32,23 @@
 // REP connection the requester then gets an error reply. A request to a
 // REP connection that no handler answered gets an empty reply, so that
 // neither side waits forever.
+//
+// # Differences from the original
+//
+// The Go version keeps the original's URLs, messages, paths, events and
+// JSON, so that its peers interoperate, and fixes what the original got
+// wrong:
+//
+//   - A SUB connection without a topic receives every message; the
+//     original subscribed to nothing and received nothing.
+//   - A topic is stripped as the exact prefix "topic " of a message; the
+//     original's lstrip removed a set of characters.
+//   - A REP connection always answers: with an empty reply when no handler
+//     responded, with an error reply when a handler failed or panicked. The
+//     original left both the REP socket and the requester stuck.
+//   - SendAndWait waits on a channel until the response or the context's
+//     end, instead of spinning; and the reply a REQ connection receives
+//     always answers the request it sent, even when the peer did not set
+//     its response id.
+//   - Respond answers a request once; a second answer is an error.
 package xbahn
