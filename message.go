@@ -1,0 +1,75 @@
+package xbahn
+
+import (
+	"crypto/rand"
+	"sync"
+	"sync/atomic"
+
+	"github.com/xbahn-go/xbahn/wire"
+)
+
+// Message is an xbahn message. Its wire.Message is what travels; the rest
+// is known only locally: callbacks for its response, and, for a received
+// message, the connection it came from, so that it can be answered.
+type Message struct {
+	wire.Message
+
+	mu         sync.Mutex
+	onResponse []func(resp *Message)
+
+	from *delivery // nil for a message made locally
+}
+
+// delivery records where a received message came from.
+type delivery struct {
+	conn      *Conn
+	enc       wire.Encoding // a response uses the request's encoding
+	route     []byte        // ROUTER: the peer's routing id
+	responded atomic.Bool
+}
+
+// NewMessage returns a message with the given data and positional
+// arguments, as the original's Message(data, *args).
+func NewMessage(data any, args ...any) *Message {
+	m := &Message{}
+	m.Data, m.Args = data, args
+	return m
+}
+
+// OnResponse registers f to run when the response to m arrives, after the
+// handlers of the link and the wire. It must be called before m is sent.
+func (m *Message) OnResponse(f func(resp *Message)) {
+	m.mu.Lock()
+	m.onResponse = append(m.onResponse, f)
+	m.mu.Unlock()
+}
+
+func (m *Message) responseCallbacks() []func(*Message) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.onResponse
+}
+
+// Received reports whether m came from a connection rather than being made
+// locally.
+func (m *Message) Received() bool { return m.from != nil }
+
+// newID returns a random version 4 UUID, the original's message id.
+func newID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	const hex = "0123456789abcdef"
+	var s [36]byte
+	j := 0
+	for i, c := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			s[j] = '-'
+			j++
+		}
+		s[j], s[j+1] = hex[c>>4], hex[c&15]
+		j += 2
+	}
+	return string(s[:])
+}
