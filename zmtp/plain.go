@@ -38,7 +38,7 @@ func (m PlainClient) Handshake(c *HandshakeConn, local Metadata) (Metadata, Sess
 	if err := c.WriteCommand(CmdHello, hello); err != nil {
 		return nil, nil, err
 	}
-	cmd, err := c.ReadCommand()
+	cmd, err := readPlainReply(c)
 	if err != nil {
 		return nil, nil, AsAuthError(plainName, err)
 	}
@@ -51,7 +51,7 @@ func (m PlainClient) Handshake(c *HandshakeConn, local Metadata) (Metadata, Sess
 	if err := c.WriteCommand(CmdInitiate, local.Append(nil)); err != nil {
 		return nil, nil, err
 	}
-	cmd, err = c.ReadCommand()
+	cmd, err = readPlainReply(c)
 	if err != nil {
 		return nil, nil, AsAuthError(plainName, err)
 	}
@@ -63,6 +63,28 @@ func (m PlainClient) Handshake(c *HandshakeConn, local Metadata) (Metadata, Sess
 		return nil, nil, err
 	}
 	return md, nil, nil
+}
+
+// libzmqPlainError is how the ERROR command of libzmq's PLAIN server
+// starts (libzmq 4.2.3 and later): its C literal "\x05ERROR" reads as the
+// escape \x05E followed by "RROR", so the name's length byte and its first
+// letter became the one byte 0x5E. The rest, a reason length and the
+// reason, is as usual.
+const libzmqPlainError = "\x5eRROR"
+
+// readPlainReply reads the server's next command, and takes libzmq's
+// malformed PLAIN ERROR for the ERROR it means, so that a client refused
+// by libzmq learns that it was refused.
+func readPlainReply(c *HandshakeConn) (Command, error) {
+	cmd, err := c.ReadCommand()
+	if err != nil && errors.Is(err, ErrMalformed) {
+		if body, ok := strings.CutPrefix(string(c.rbuf), libzmqPlainError); ok {
+			if reason, perr := ParseError([]byte(body)); perr == nil {
+				return Command{}, &PeerError{Reason: reason}
+			}
+		}
+	}
+	return cmd, err
 }
 
 // PlainServer is the server side of the PLAIN mechanism (RFC 24): it

@@ -424,3 +424,31 @@ func TestParsePlainHello(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainLibzmqError checks that the client takes the ERROR of libzmq's
+// PLAIN server, whose name is garbled, for a refusal.
+func TestPlainLibzmqError(t *testing.T) {
+	ep, accept := listenRaw(t)
+	req := mustSocket(t, REQ, &Options{Mechanism: PlainClient{Username: "u", Password: "pw"}, ReconnectInterval: time.Millisecond})
+	if err := req.Connect(ep); err != nil {
+		t.Fatal(err)
+	}
+	ctx := testCtx(t)
+	if err := req.Send(ctx, []byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	peer := accept()
+	peer.write(AppendGreeting(nil, "PLAIN", false))
+	if _, err := peer.r.next(GreetingSize); err != nil {
+		t.Fatal(err)
+	}
+	peer.readCommand()
+	// These are the bytes libzmq 4.3.4 sends.
+	peer.write([]byte("\x04\x09\x5eRROR\x03400"))
+	_, err := req.Recv(ctx)
+	var pe *PeerError
+	if !errors.Is(err, ErrAuth) || !errors.As(err, &pe) || pe.Reason != "400" {
+		t.Fatalf("Recv error = %v, want ErrAuth with the reason 400", err)
+	}
+	peer.waitClosed(5 * time.Second)
+}
