@@ -183,4 +183,3 @@ func curveStreamLibzmq(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
 }
-
