@@ -2,12 +2,11 @@ package curve
 
 import (
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/binary"
 	"errors"
 
-	"golang.org/x/crypto/curve25519"
 	"golang.org/x/crypto/nacl/box"
-	"golang.org/x/crypto/salsa20/salsa"
 )
 
 // ErrInvalid is returned for a CURVE command that is malformed, fails
@@ -67,20 +66,25 @@ func randomNonce(prefix string, random []byte) *[24]byte {
 }
 
 // sharedKey returns the key of boxes between the owner of secret and the
-// owner of peer: HSalsa20 of their X25519 shared secret, as
-// crypto_box_beforenm computes it. A peer key of low order, which would
-// make the shared secret all zeros, is refused.
+// owner of peer, as crypto_box_beforenm computes it. A peer key of low
+// order, which makes the X25519 shared secret all zeros whatever the
+// secret key, is refused.
 func sharedKey(peer, secret *Key) ([32]byte, error) {
 	var k [32]byte
-	s, err := curve25519.X25519(secret[:], peer[:])
-	if err != nil {
-		return k, ErrInvalid
+	box.Precompute(&k, (*[32]byte)(peer), (*[32]byte)(secret))
+	if subtle.ConstantTimeCompare(k[:], lowOrderKey[:]) == 1 {
+		return [32]byte{}, ErrInvalid
 	}
-	var zero [16]byte
-	copy(k[:], s)
-	salsa.HSalsa20(&k, &zero, &k, &salsa.Sigma)
 	return k, nil
 }
+
+// lowOrderKey is the box key that a zero X25519 shared secret gives.
+var lowOrderKey = func() (k [32]byte) {
+	var zero, one [32]byte
+	one[0] = 1
+	box.Precompute(&k, &zero, &one)
+	return k
+}()
 
 // randomBytes fills b from crypto/rand.
 func randomBytes(b []byte) {
