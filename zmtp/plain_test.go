@@ -137,10 +137,7 @@ func TestPlainRefused(t *testing.T) {
 			var users plainUsers
 			req, rep := securePair(t, REQ, REP, PlainClient{Username: tt.user, Password: tt.pass}, users.server())
 			ctx := testCtx(t)
-			if err := req.Send(ctx, []byte("let me in")); err != nil {
-				t.Fatal(err)
-			}
-			_, err := req.Recv(ctx)
+			err := request(ctx, req, []byte("let me in"))
 			if !errors.Is(err, ErrAuth) {
 				t.Fatalf("Recv error = %v, want ErrAuth", err)
 			}
@@ -179,10 +176,7 @@ func TestPlainRefused(t *testing.T) {
 func TestPlainNilAuthenticateRefuses(t *testing.T) {
 	req, _ := securePair(t, REQ, REP, PlainClient{Username: "a", Password: "b"}, PlainServer{})
 	ctx := testCtx(t)
-	if err := req.Send(ctx, []byte("q")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := req.Recv(ctx); !errors.Is(err, ErrAuth) {
+	if err := request(ctx, req, []byte("q")); !errors.Is(err, ErrAuth) {
 		t.Fatalf("Recv error = %v, want ErrAuth", err)
 	}
 }
@@ -190,10 +184,7 @@ func TestPlainNilAuthenticateRefuses(t *testing.T) {
 func TestPlainLongCredentials(t *testing.T) {
 	req, _ := securePair(t, REQ, REP, PlainClient{Username: strings.Repeat("u", 256)}, PlainServer{})
 	ctx := testCtx(t)
-	if err := req.Send(ctx, []byte("q")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := req.Recv(ctx); !errors.Is(err, ErrMechanism) {
+	if err := request(ctx, req, []byte("q")); !errors.Is(err, ErrMechanism) {
 		t.Fatalf("Recv error = %v, want ErrMechanism", err)
 	}
 }
@@ -215,10 +206,7 @@ func TestPlainNullRefused(t *testing.T) {
 			}
 			req, rep := securePair(t, REQ, REP, tt.cm, sm)
 			ctx := testCtx(t)
-			if err := req.Send(ctx, []byte("q")); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := req.Recv(ctx); !errors.Is(err, ErrMechanism) {
+			if err := request(ctx, req, []byte("q")); !errors.Is(err, ErrMechanism) {
 				t.Fatalf("Recv error = %v, want ErrMechanism", err)
 			}
 			short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
@@ -451,4 +439,15 @@ func TestPlainLibzmqError(t *testing.T) {
 		t.Fatalf("Recv error = %v, want ErrAuth with the reason 400", err)
 	}
 	peer.waitClosed(5 * time.Second)
+}
+
+// request sends a request on req and waits for the reply. A refusal may
+// come back from either call: Send returns it once the socket has been
+// refused.
+func request(ctx context.Context, req *Socket, body []byte) error {
+	if err := req.Send(ctx, body); err != nil {
+		return err
+	}
+	_, err := req.Recv(ctx)
+	return err
 }

@@ -287,10 +287,7 @@ func TestAuthorizeRefuses(t *testing.T) {
 		&zmtp.Options{Mechanism: Client{ServerKey: serverPub, PublicKey: otherPub, SecretKey: otherSec}},
 		&zmtp.Options{Mechanism: ring.server()})
 	ctx := testCtx(t)
-	if err := req.Send(ctx, []byte("let me in")); err != nil {
-		t.Fatal(err)
-	}
-	_, err = req.Recv(ctx)
+	err = request(ctx, req, []byte("let me in"))
 	if !errors.Is(err, zmtp.ErrAuth) {
 		t.Fatalf("Recv error = %v, want zmtp.ErrAuth", err)
 	}
@@ -339,10 +336,7 @@ func TestNullRefused(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req, _ := pair(t, zmtp.REQ, zmtp.REP, &zmtp.Options{Mechanism: tt.cm}, &zmtp.Options{Mechanism: tt.sm})
 			ctx := testCtx(t)
-			if err := req.Send(ctx, []byte("q")); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := req.Recv(ctx); !errors.Is(err, zmtp.ErrMechanism) {
+			if err := request(ctx, req, []byte("q")); !errors.Is(err, zmtp.ErrMechanism) {
 				t.Fatalf("Recv error = %v, want zmtp.ErrMechanism", err)
 			}
 		})
@@ -420,4 +414,15 @@ func TestRawClientReplay(t *testing.T) {
 	if _, _, err := r.ReadFrame(nil, 1<<20); err == nil {
 		t.Fatal("the server answered a replayed request")
 	}
+}
+
+// request sends a request on req and waits for the reply. A refusal may
+// come back from either call: Send returns it once the socket has been
+// refused.
+func request(ctx context.Context, req *zmtp.Socket, body []byte) error {
+	if err := req.Send(ctx, body); err != nil {
+		return err
+	}
+	_, err := req.Recv(ctx)
+	return err
 }
