@@ -43,6 +43,10 @@ type Conn struct {
 
 	reqMu sync.Mutex // REQ: one request and reply at a time
 
+	bufs sync.Pool  // *[]byte encoding scratch; the socket copies what it sends
+	rmu  sync.Mutex // guards rmsg
+	rmsg zmtp.Msg   // receive scratch; decoding copies what it keeps
+
 	mu     sync.Mutex
 	sinks  []*Wire // wires that receive from the connection
 	loop   bool    // the receive loop runs
@@ -179,11 +183,11 @@ func (c *Conn) topicPrefix() []byte {
 	return []byte(c.url.Topic + " ")
 }
 
-// encode encodes m in enc, after the topic of a PUB connection.
-func (c *Conn) encode(m *Message, enc wire.Encoding) ([]byte, error) {
-	b := c.topicPrefix()
-	if c.url.Type != zmtp.PUB {
-		b = nil
+// encode appends m, encoded in enc, to b after the topic of a PUB
+// connection.
+func (c *Conn) encode(b []byte, m *Message, enc wire.Encoding) ([]byte, error) {
+	if c.url.Type == zmtp.PUB && c.url.Topic != "" {
+		b = append(append(b, c.url.Topic...), ' ')
 	}
 	if enc == wire.JSON {
 		return m.AppendJSON(b)
@@ -203,10 +207,21 @@ func (c *Conn) Send(ctx context.Context, m *Message) error {
 
 // send sends m in enc; route is the ROUTER destination of a response.
 func (c *Conn) send(ctx context.Context, m *Message, enc wire.Encoding, route []byte) error {
-	payload, err := c.encode(m, enc)
+	bp, _ := c.bufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	payload, err := c.encode((*bp)[:0], m, enc)
 	if err != nil {
+		c.bufs.Put(bp)
 		return err
 	}
+	defer func() {
+		if cap(payload) <= 64<<10 {
+			*bp = payload
+			c.bufs.Put(bp)
+		}
+	}()
 	switch c.url.Type {
 	case zmtp.DEALER:
 		return c.sock.Send(ctx, nil, payload)
@@ -223,15 +238,19 @@ func (c *Conn) send(ctx context.Context, m *Message, enc wire.Encoding, route []
 
 // Recv receives and decodes the next message.
 func (c *Conn) Recv(ctx context.Context) (*Message, error) {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
 	for {
-		frames, err := c.sock.Recv(ctx)
-		if err != nil {
+		if err := c.sock.RecvMsg(ctx, &c.rmsg); err != nil {
 			if c.ctx.Err() != nil {
 				return nil, ErrClosed
 			}
 			return nil, err
 		}
-		m, err := c.decode(frames)
+		m, err := c.decode(c.rmsg.Frames)
+		if m != nil {
+			m.from.peer = c.rmsg.Peer
+		}
 		if err == errSkip {
 			continue
 		}
@@ -245,7 +264,9 @@ var errSkip = errors.New("xbahn: not for this connection")
 
 // decode turns the frames of a received message into a Message.
 func (c *Conn) decode(frames [][]byte) (*Message, error) {
-	d := &delivery{conn: c}
+	m := &Message{}
+	d := &m.from
+	d.conn = c
 	if c.url.Type == zmtp.ROUTER && len(frames) > 0 {
 		d.route, frames = frames[0], frames[1:]
 	}
@@ -272,7 +293,6 @@ func (c *Conn) decode(frames [][]byte) (*Message, error) {
 			}
 		}
 	}
-	m := &Message{from: d}
 	d.enc = wire.Sniff(payload)
 	if err := c.limits.Decode(payload, &m.Message); err != nil {
 		return nil, err

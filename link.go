@@ -15,12 +15,14 @@ type Link struct {
 	mu      sync.Mutex
 	wires   []*Wire
 	pending map[string]*pending // requests waiting for their response, by id
+	pool    sync.Pool           // of *pending
 }
 
 // pending is a request waiting for its response.
 type pending struct {
-	req *Message
-	ch  chan *Message // for SendAndWait; nil if only callbacks wait
+	req  *Message
+	wait bool          // SendAndWait waits on ch
+	ch   chan *Message // holds the response for SendAndWait
 }
 
 // Conns are the connections of a wire: Send carries its Send and
@@ -43,6 +45,7 @@ var (
 // respond=).
 func NewLink(c Conns) *Link {
 	l := &Link{pending: map[string]*pending{}}
+	l.pool.New = func() any { return new(pending) }
 	if c != (Conns{}) {
 		l.AddWire("main", c, nil)
 	}
@@ -151,23 +154,37 @@ func (l *Link) OnPath(path string, h Handler) (cancel func(), err error) {
 func (l *Link) OnResponse(h Handler) (cancel func()) { return l.add(&l.response, h) }
 
 // expect registers req as waiting for its response; with wait set, the
-// returned channel receives it.
-func (l *Link) expect(req *Message, wait bool) <-chan *Message {
-	p := &pending{req: req}
-	if wait {
+// returned pending's channel receives it.
+func (l *Link) expect(req *Message, wait bool) *pending {
+	p := l.pool.Get().(*pending)
+	p.req = req
+	if wait && p.ch == nil {
 		p.ch = make(chan *Message, 1)
 	}
+	p.wait = wait
 	l.mu.Lock()
 	l.pending[req.ID] = p
 	l.mu.Unlock()
-	return p.ch
+	return p
 }
 
-// forget drops the request of that id from the waiting ones.
+// forget drops the request of that id from the waiting ones. The pending
+// entry is reused only if it was still registered: otherwise a dispatch
+// may be about to deliver to it.
 func (l *Link) forget(id string) {
 	l.mu.Lock()
+	p := l.pending[id]
 	delete(l.pending, id)
 	l.mu.Unlock()
+	if p != nil {
+		l.recycle(p)
+	}
+}
+
+// recycle returns p to the pool; nothing may refer to it any more.
+func (l *Link) recycle(p *pending) {
+	p.req, p.wait = nil, false
+	l.pool.Put(p)
 }
 
 // dispatch fires the events of a message that arrived on w, in the
@@ -182,21 +199,28 @@ func (l *Link) dispatch(w *Wire, m *Message) (err error) {
 	if err := l.fire(m, w); err != nil {
 		return err
 	}
-	var p *pending
+	var req *Message
 	if m.ResponseID != "" {
 		l.mu.Lock()
-		p = l.pending[m.ResponseID]
+		p := l.pending[m.ResponseID]
 		delete(l.pending, m.ResponseID)
 		l.mu.Unlock()
-		if p != nil && p.ch != nil {
-			p.ch <- m
+		if p != nil {
+			// After the send, p belongs to the waiter, or, if none
+			// waits, to nobody.
+			req = p.req
+			if p.wait {
+				p.ch <- m
+			} else {
+				l.recycle(p)
+			}
 		}
 	}
 	if err := w.fire(m, w); err != nil {
 		return err
 	}
-	if p != nil {
-		for _, f := range p.req.responseCallbacks() {
+	if req != nil {
+		for _, f := range req.responseCallbacks() {
 			f(m)
 		}
 	}

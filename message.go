@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/xbahn-go/xbahn/wire"
+	"github.com/xbahn-go/xbahn/zmtp"
 )
 
 // Message is an xbahn message. Its wire.Message is what travels; the rest
@@ -17,7 +18,7 @@ type Message struct {
 	mu         sync.Mutex
 	onResponse []func(resp *Message)
 
-	from *delivery // nil for a message made locally
+	from delivery // conn is nil for a message made locally
 }
 
 // delivery records where a received message came from.
@@ -25,6 +26,7 @@ type delivery struct {
 	conn      *Conn
 	enc       wire.Encoding // a response uses the request's encoding
 	route     []byte        // ROUTER: the peer's routing id
+	peer      *zmtp.Peer
 	responded atomic.Bool
 }
 
@@ -50,9 +52,12 @@ func (m *Message) responseCallbacks() []func(*Message) {
 	return m.onResponse
 }
 
+// Peer returns the peer a received message came from, or nil.
+func (m *Message) Peer() *zmtp.Peer { return m.from.peer }
+
 // Received reports whether m came from a connection rather than being made
 // locally.
-func (m *Message) Received() bool { return m.from != nil }
+func (m *Message) Received() bool { return m.from.conn != nil }
 
 // newID returns a random version 4 UUID, the original's message id.
 func newID() string {

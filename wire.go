@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/xbahn-go/xbahn/route"
+	"github.com/xbahn-go/xbahn/wire"
 	"github.com/xbahn-go/xbahn/zmtp"
 )
 
@@ -68,23 +69,30 @@ func (w *Wire) closeConns() error {
 // prepare sets what Send sets: the path appended to the message's, the
 // wire's meta, and an id.
 func (w *Wire) prepare(path string, m *Message) {
-	m.Path = route.Join(m.Path, path)
+	if m.Path != "" || route.Check(path) != nil {
+		path = route.Join(m.Path, path)
+	}
+	m.Path = path
 	w.addMeta(m)
 	if m.ID == "" {
 		m.ID = newID()
 	}
 }
 
+// addMeta merges the wire's meta into a copy of the message's, so that a
+// meta map shared by many messages is never written.
 func (w *Wire) addMeta(m *Message) {
 	if len(w.meta) == 0 {
 		return
 	}
-	if m.Meta == nil {
-		m.Meta = make(map[string]any, len(w.meta))
+	meta := make(map[string]any, len(m.Meta)+len(w.meta))
+	for k, v := range m.Meta {
+		meta[k] = v
 	}
 	for k, v := range w.meta {
-		m.Meta[k] = v
+		meta[k] = v
 	}
+	m.Meta = meta
 }
 
 // Send sends m to path on the wire's send connection: m's path gets path
@@ -103,18 +111,25 @@ func (w *Wire) Send(ctx context.Context, path string, m *Message) error {
 // ends with the context. An error reply is returned as a *RemoteError.
 func (w *Wire) SendAndWait(ctx context.Context, path string, m *Message) (*Message, error) {
 	w.prepare(path, m)
-	ch := w.link.expect(m, true)
-	defer w.link.forget(m.ID)
+	p := w.link.expect(m, true)
 	if err := w.send(ctx, m); err != nil {
+		w.link.forget(m.ID)
 		return nil, err
 	}
+	return w.await(ctx, m, p)
+}
+
+// await waits for the response to m.
+func (w *Wire) await(ctx context.Context, m *Message, p *pending) (*Message, error) {
 	select {
-	case resp := <-ch:
+	case resp := <-p.ch:
+		w.link.recycle(p)
 		if resp.Error != "" {
 			return nil, &RemoteError{Message: resp.Error, Reply: resp}
 		}
 		return resp, nil
 	case <-ctx.Done():
+		w.link.forget(m.ID)
 		return nil, ctx.Err()
 	}
 }
@@ -146,14 +161,48 @@ func (w *Wire) send(ctx context.Context, m *Message) error {
 	return w.link.dispatch(w, reply)
 }
 
+// Return is the way back to the peer a received message came from. Over a
+// ROUTER connection, messages sent through it reach that one peer; over
+// other connections, the connection's peers in turn.
+type Return struct {
+	conn  *Conn
+	route []byte
+	enc   wire.Encoding
+}
+
+// Return returns the way back to the peer m came from; its zero value, for
+// a message made locally, sends nowhere.
+func (m *Message) Return() Return {
+	return Return{conn: m.from.conn, route: m.from.route, enc: m.from.enc}
+}
+
+// Valid reports whether r leads anywhere.
+func (r Return) Valid() bool { return r.conn != nil }
+
+// SendAndWaitVia sends m to path as SendAndWait does, but through r, back to
+// the peer of a message received earlier, and returns the response. This
+// is how a server calls a client that reached it over a ROUTER connection.
+func (w *Wire) SendAndWaitVia(ctx context.Context, r Return, path string, m *Message) (*Message, error) {
+	if r.conn == nil || r.conn.url.Type == zmtp.REQ || r.conn.url.Type == zmtp.REP {
+		return nil, ErrNoConn
+	}
+	w.prepare(path, m)
+	p := w.link.expect(m, true)
+	if err := r.conn.send(ctx, m, r.enc, r.route); err != nil {
+		w.link.forget(m.ID)
+		return nil, err
+	}
+	return w.await(ctx, m, p)
+}
+
 // Respond answers req, a message received on this link, with m: m's
 // response id becomes req's id and its path "xbahn.response.<id>". It
 // goes out on the wire's respond connection, or, without one, back on
 // the connection req came from, in req's encoding. A request is answered
 // once.
 func (w *Wire) Respond(req, m *Message) error {
-	d := req.from
-	if d == nil {
+	d := &req.from
+	if d.conn == nil {
 		return ErrNotReceived
 	}
 	c := w.conns.Respond
