@@ -31,14 +31,16 @@ const name = "CURVE"
 // Client is the client side of CURVE. A client must know the server's
 // long-term public key; it authenticates with its own long-term key pair.
 //
-// The handshake fails with a *zmtp.AuthError when the server refuses the
-// client's key; the socket then stops reconnecting to that server. A
+// A handshake with keys that cannot work (no server key, no secret key, a
+// public key that is not the secret key's) fails with an error wrapping
+// zmtp.ErrMechanism. It fails with a *zmtp.AuthError when the server
+// refuses the client's key; the socket then stops reconnecting to that server. A
 // server that does not have the secret key matching ServerKey closes the
 // connection during the handshake, as libzmq does, and the socket tries
 // again later.
 type Client struct {
 	ServerKey Key // the server's long-term public key
-	PublicKey Key // the client's long-term public key; computed from SecretKey when zero
+	PublicKey Key // the client's long-term public key; computed from SecretKey when zero, checked against it otherwise
 	SecretKey Key // the client's long-term secret key
 }
 
@@ -52,12 +54,12 @@ func (Client) Server() bool { return false }
 // metadata and reads READY. It returns the server's metadata and the
 // session that encrypts the connection's frames.
 func (m Client) Handshake(c *zmtp.HandshakeConn, local zmtp.Metadata) (zmtp.Metadata, zmtp.Session, error) {
-	public := m.PublicKey
-	if public == (Key{}) {
-		var err error
-		if public, err = PublicKey(m.SecretKey); err != nil {
-			return nil, nil, err
-		}
+	if m.ServerKey == (Key{}) {
+		return nil, nil, configError("client has no server key")
+	}
+	public, err := keyPair(m.PublicKey, m.SecretKey)
+	if err != nil {
+		return nil, nil, err
 	}
 	h, err := newClientHandshake(m.ServerKey, public, m.SecretKey)
 	if err != nil {
@@ -98,7 +100,7 @@ func (m Client) Handshake(c *zmtp.HandshakeConn, local zmtp.Metadata) (zmtp.Meta
 // Server is the server side of CURVE: clients must know its long-term
 // public key, and it learns theirs.
 type Server struct {
-	PublicKey Key // the server's long-term public key; computed from SecretKey when zero
+	PublicKey Key // the server's long-term public key; computed from SecretKey when zero, checked against it otherwise
 	SecretKey Key // the server's long-term secret key
 
 	// Authorize decides whether the client with the long-term public key
@@ -122,12 +124,9 @@ func (Server) Server() bool { return true }
 // metadata, with zmtp.PropUserID set to the user id Authorize gave, and the
 // session that encrypts the connection's frames.
 func (m Server) Handshake(c *zmtp.HandshakeConn, local zmtp.Metadata) (zmtp.Metadata, zmtp.Session, error) {
-	public := m.PublicKey
-	if public == (Key{}) {
-		var err error
-		if public, err = PublicKey(m.SecretKey); err != nil {
-			return nil, nil, err
-		}
+	public, err := keyPair(m.PublicKey, m.SecretKey)
+	if err != nil {
+		return nil, nil, err
 	}
 	h := newServerHandshake(public, m.SecretKey)
 	data, err := readCommand(c, zmtp.CmdHello, false)
@@ -190,3 +189,26 @@ func readCommand(c *zmtp.HandshakeConn, want string, client bool) ([]byte, error
 	}
 	return cmd.Data, nil
 }
+
+// keyPair checks a configured long-term key pair and returns its public
+// key, computed when public is zero.
+func keyPair(public, secret Key) (Key, error) {
+	if secret == (Key{}) {
+		return Key{}, configError("no secret key")
+	}
+	derived, err := PublicKey(secret)
+	if err != nil {
+		return Key{}, configError("unusable secret key")
+	}
+	if public != (Key{}) && public != derived {
+		return Key{}, configError("public key does not match the secret key")
+	}
+	return derived, nil
+}
+
+// configError is a mechanism configured so that no handshake can succeed.
+// It wraps zmtp.ErrMechanism, so that a socket does not keep trying.
+type configError string
+
+func (e configError) Error() string { return "curve: " + string(e) }
+func (e configError) Unwrap() error { return zmtp.ErrMechanism }

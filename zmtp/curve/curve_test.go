@@ -426,3 +426,41 @@ func request(ctx context.Context, req *zmtp.Socket, body []byte) error {
 	_, err := req.Recv(ctx)
 	return err
 }
+
+func TestBadKeys(t *testing.T) {
+	otherPub, _, _ := NewKeyPair()
+	t.Run("client", func(t *testing.T) {
+		for name, m := range map[string]Client{
+			"no server key":      {PublicKey: clientPub, SecretKey: clientSec},
+			"no secret key":      {ServerKey: serverPub, PublicKey: clientPub},
+			"mismatched pair":    {ServerKey: serverPub, PublicKey: otherPub, SecretKey: clientSec},
+			"nothing configured": {},
+		} {
+			t.Run(name, func(t *testing.T) {
+				req, _ := pair(t, zmtp.REQ, zmtp.REP, &zmtp.Options{Mechanism: m}, &zmtp.Options{Mechanism: Server{SecretKey: serverSec}})
+				if err := request(testCtx(t), req, []byte("q")); !errors.Is(err, zmtp.ErrMechanism) {
+					t.Fatalf("error = %v, want zmtp.ErrMechanism", err)
+				}
+			})
+		}
+	})
+	t.Run("server", func(t *testing.T) {
+		for name, m := range map[string]Server{
+			"no secret key":   {PublicKey: serverPub},
+			"mismatched pair": {PublicKey: otherPub, SecretKey: serverSec},
+		} {
+			t.Run(name, func(t *testing.T) {
+				req, rep := pair(t, zmtp.REQ, zmtp.REP, &zmtp.Options{Mechanism: goodClient()}, &zmtp.Options{Mechanism: m})
+				ctx := testCtx(t)
+				if err := req.Send(ctx, []byte("q")); err != nil {
+					t.Fatal(err)
+				}
+				short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+				defer cancel()
+				if got, err := rep.Recv(short); err == nil {
+					t.Fatalf("server with bad keys received %q", got)
+				}
+			})
+		}
+	})
+}
