@@ -32,6 +32,7 @@ type AuthError struct {
 	Err       error
 }
 
+// Error describes the refusal and, on the client, the server's reason.
 func (e *AuthError) Error() string {
 	s := "zmtp: " + e.Mechanism + " authentication failed"
 	var pe *PeerError
