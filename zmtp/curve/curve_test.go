@@ -464,3 +464,25 @@ func TestBadKeys(t *testing.T) {
 		}
 	})
 }
+
+// TestMaxMsgSize checks that the message size limit applies to what a
+// sealed frame carries, not to the larger sealed frame.
+func TestMaxMsgSize(t *testing.T) {
+	ring := newKeyring(clientPub)
+	const limit = 1024
+	req, rep := pair(t, zmtp.REQ, zmtp.REP,
+		&zmtp.Options{Mechanism: goodClient(), MaxMsgSize: limit},
+		&zmtp.Options{Mechanism: ring.server(), MaxMsgSize: limit})
+	echo(t, rep)
+	ctx := testCtx(t)
+	// The REQ delimiter is an empty frame: the body may take the rest.
+	roundTrip(t, ctx, req, bytes.Repeat([]byte{7}, limit))
+	if err := req.Send(ctx, bytes.Repeat([]byte{7}, limit+1)); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if _, err := req.Recv(short); err == nil {
+		t.Error("a message over the limit went through")
+	}
+}
