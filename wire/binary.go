@@ -263,19 +263,18 @@ func (d *binaryDecoder) varint() (uint64, error) {
 // count reads the element count of a list or map whose elements take at
 // least size bytes each, and charges it to the element budget.
 func (d *binaryDecoder) count(size int) (int, error) {
-	start := d.off
-	v, err := d.varint()
-	if err != nil {
-		return 0, err
+	v, n := consumeVarint(d.in[d.off:])
+	if n < 0 {
+		return 0, d.fail(codeError(n))
 	}
-	if v > uint64((len(d.in)-d.off)/size) {
-		d.off = start
+	rest := uint64(len(d.in) - d.off - n)
+	switch {
+	case v > rest || v*uint64(size) > rest:
 		return 0, d.fail(ErrTruncated)
-	}
-	if v > uint64(d.budget) {
-		d.off = start
+	case v > uint64(d.budget):
 		return 0, d.fail(ErrTooLarge)
 	}
+	d.off += n
 	d.budget -= int(v)
 	return int(v), nil
 }

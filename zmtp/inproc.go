@@ -136,6 +136,7 @@ func (p *pipe) attachPeer(peer *pipe, info peerInfo) bool {
 		return false
 	}
 	p.info = info
+	p.peerDesc.Store(&Peer{Addr: inprocAddr(p.endpoint), Type: info.typ, Identity: info.identity})
 	p.memory.Store(true)
 	p.up.Store(true)
 	p.mu.Unlock()
@@ -275,6 +276,12 @@ func (p *pipe) tellPeer(subscribe bool, topic []byte) bool {
 	peer.s.pat.command(peer, Command{Name: name, Data: topic})
 	return true
 }
+
+// inprocAddr is the net.Addr of an inproc peer: the endpoint.
+type inprocAddr string
+
+func (a inprocAddr) Network() string { return "inproc" }
+func (a inprocAddr) String() string  { return string(a) }
 
 func (s *Socket) isClosed() bool {
 	s.mu.Lock()

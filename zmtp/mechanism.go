@@ -20,6 +20,10 @@ type Mechanism interface {
 	Handshake(c *HandshakeConn, local Metadata) (peer Metadata, s Session, err error)
 }
 
+// maxSealOverhead bounds how much longer a sealed frame may be than the
+// frame it carries (33 bytes for CURVE).
+const maxSealOverhead = 64
+
 // Session seals and opens the frames of one connection after a handshake,
 // for mechanisms that encrypt. Calls of Seal are serialized, as are calls of
 // Open, but a Seal may run concurrently with an Open.

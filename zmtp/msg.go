@@ -1,5 +1,7 @@
 package zmtp
 
+import "net"
+
 // Msg is a multipart message whose storage is reused from one receive to
 // the next: Socket.RecvMsg fills it without allocating once its buffers have
 // grown to the sizes of the traffic.
@@ -8,6 +10,10 @@ package zmtp
 // into the same Msg.
 type Msg struct {
 	Frames [][]byte
+
+	// Peer is the peer a received message came from. It is shared by
+	// every message of the same connection and must not be modified.
+	Peer *Peer
 
 	buf    []byte   // backing store of Frames
 	ends   []int    // end offset in buf of each frame
@@ -50,6 +56,20 @@ func (m *Msg) prepend(f []byte) {
 	copy(m.frames[1:], m.frames)
 	m.frames[0] = f
 	m.Frames = m.frames
+}
+
+// Peer describes the other end of a connection, as its handshake made it
+// known.
+type Peer struct {
+	// Addr is the peer's network address; for inproc, the endpoint.
+	Addr net.Addr
+	// Type is the peer's socket type.
+	Type Type
+	// Identity is the Identity the peer announced, or nil.
+	Identity []byte
+	// Metadata holds the properties of the peer's READY, and a User-Id
+	// when the security mechanism authenticated the peer.
+	Metadata Metadata
 }
 
 // swap exchanges the contents of m and o.

@@ -48,8 +48,9 @@ type pipe struct {
 
 	stalled atomic.Bool // the pump stopped reading because the inbox is full
 
-	memory atomic.Bool // linked to a pipe of a socket in this process
-	up     atomic.Bool // connected, in memory or not
+	memory   atomic.Bool // linked to a pipe of a socket in this process
+	peerDesc atomic.Pointer[Peer]
+	up       atomic.Bool // connected, in memory or not
 
 	inboxLen atomic.Int32 // inbox.len(), readable without the socket's mutex
 
@@ -109,6 +110,7 @@ func (p *pipe) attach(conn net.Conn, r *Reader, info peerInfo) bool {
 	}
 	p.conn, p.info, p.r = conn, info, r
 	p.raw = rawConn(conn)
+	p.peerDesc.Store(&Peer{Addr: conn.RemoteAddr(), Type: info.typ, Identity: info.identity, Metadata: info.md})
 	p.role, p.want, p.intr = roleFree, false, false
 	p.cur.reset()
 	down := make(chan struct{})

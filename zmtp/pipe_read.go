@@ -294,7 +294,13 @@ func (p *pipe) readMsg(conn net.Conn, m *Msg) error {
 	maxMsg := uint64(p.s.opts.MaxMsgSize)
 	for {
 		start := m.frameStart()
-		flags, buf, err := p.r.ReadFrame(m.buf, maxMsg-uint64(start))
+		limit := maxMsg - uint64(start)
+		if p.info.session != nil {
+			// The limit is on what the frame carries, not on its
+			// sealed form.
+			limit += maxSealOverhead
+		}
+		flags, buf, err := p.r.ReadFrame(m.buf, limit)
 		m.buf = buf
 		if err != nil {
 			return err
@@ -305,6 +311,9 @@ func (p *pipe) readMsg(conn net.Conn, m *Msg) error {
 			flags, m.buf, err = sess.Open(m.buf[:start], flags, p.sbuf)
 			if err != nil {
 				return err
+			}
+			if uint64(len(m.buf)) > maxMsg {
+				return protoErr("message", &sizeError{"message", uint64(len(m.buf)), maxMsg})
 			}
 		}
 		if flags.Has(FlagCommand) {

@@ -178,27 +178,35 @@ func (w *writer) flushLocked() {
 	}
 	w.last = now
 	conn, raw, gen := w.conn, w.raw, w.gen
-	b := w.take()
-	w.mu.Unlock()
+	// What other goroutines queue during a write goes out with the next
+	// one, written by this goroutine too, a few times at most.
+	for range maxCombined {
+		b := w.take()
+		w.mu.Unlock()
 
-	n, err := w.tryWrite(raw, b)
-	w.mu.Lock()
-	if w.gen != gen {
-		// The connection was replaced meanwhile; detach reset the rest.
-		w.mu.Unlock()
-		return
-	}
-	switch {
-	case err != nil:
-		w.wrote(b)
-		w.flushing = false
-		w.mu.Unlock()
-		w.p.fail(conn, err)
-		return
-	case n < len(b):
-		// The kernel's buffer is full: the writer goroutine finishes.
-		w.rest, w.restBuf = b[n:], b
-	default:
+		n, err := w.tryWrite(raw, b)
+		w.mu.Lock()
+		if w.gen != gen {
+			// The connection was replaced meanwhile; detach reset
+			// the rest.
+			w.mu.Unlock()
+			return
+		}
+		switch {
+		case err != nil:
+			w.wrote(b)
+			w.flushing = false
+			w.mu.Unlock()
+			w.p.fail(conn, err)
+			return
+		case n < len(b):
+			// The kernel's buffer is full: the writer goroutine
+			// finishes.
+			w.rest, w.restBuf = b[n:], b
+			w.mu.Unlock()
+			w.signal()
+			return
+		}
 		w.wrote(b)
 		if len(w.buf) == 0 {
 			w.flushing = false
@@ -209,6 +217,10 @@ func (w *writer) flushLocked() {
 	w.mu.Unlock()
 	w.signal()
 }
+
+// maxCombined bounds the writes one sender makes for others before it
+// leaves the rest to the writer goroutine.
+const maxCombined = 4
 
 // take moves buf out for writing; mu is held.
 func (w *writer) take() []byte {

@@ -86,6 +86,7 @@ func (s *Socket) recvMsg(ctx context.Context, m *Msg, only *pipe) (*pipe, error)
 		}
 		if p := s.takeLocked(m, only); p != nil {
 			s.mu.Unlock()
+			m.Peer = p.peerDesc.Load()
 			return p, nil
 		}
 		direct := only
@@ -101,6 +102,7 @@ func (s *Socket) recvMsg(ctx context.Context, m *Msg, only *pipe) (*pipe, error)
 			s.mu.Unlock()
 			if err == nil {
 				if s.keep(direct, m) {
+					m.Peer = direct.peerDesc.Load()
 					return direct, nil
 				}
 				continue

@@ -265,6 +265,17 @@ func (s *Socket) Connect(endpoint string) error {
 	return nil
 }
 
+// Serve runs the ZMTP handshake on conn, a connection made some other way
+// (a TLS tunnel, a pipe), and serves it as a peer of the socket, as if a
+// listener had accepted it, until the connection ends. It returns at once.
+func (s *Socket) Serve(conn net.Conn) error {
+	if !s.spawn(func() { s.serve(conn, "conn://"+conn.RemoteAddr().String()) }) {
+		conn.Close()
+		return ErrClosed
+	}
+	return nil
+}
+
 // Close closes the socket: its listeners, its connections and every
 // goroutine it started, which have all ended when Close returns. Messages
 // not yet written are dropped.

@@ -511,3 +511,23 @@ func TestLoadBalancingSkipsLostPeer(t *testing.T) {
 		}
 	}
 }
+
+func TestMsgPeer(t *testing.T) {
+	ctx := testCtx(t)
+	router := mustSocket(t, ROUTER, nil)
+	ep := mustBind(t, router)
+	dealer := mustSocket(t, DEALER, &Options{Identity: []byte("d1")})
+	connect(t, dealer, ep)
+	dealer.Send(ctx, []byte("hi"))
+	var m Msg
+	if err := router.RecvMsg(ctx, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Peer == nil || m.Peer.Type != DEALER || string(m.Peer.Identity) != "d1" || m.Peer.Addr == nil ||
+		!strings.HasPrefix(m.Peer.Addr.String(), "127.0.0.1:") {
+		t.Errorf("Peer = %+v", m.Peer)
+	}
+	if v, _ := m.Peer.Metadata.Get(PropSocketType); string(v) != "DEALER" {
+		t.Errorf("peer metadata = %v", m.Peer.Metadata)
+	}
+}

@@ -291,3 +291,39 @@ func TestInprocCloseStopsPeers(t *testing.T) {
 		t.Errorf("Send while waiting for a new bind = %v, want queued", err)
 	}
 }
+
+func TestServeConn(t *testing.T) {
+	rep := mustSocket(t, REP, nil)
+	startEcho(t, rep)
+	a, b := net.Pipe()
+	if err := rep.Serve(a); err != nil {
+		t.Fatal(err)
+	}
+	// net.Pipe has no buffer: the raw peer reads the greeting as it
+	// writes its own.
+	peer := newRawPeer(t, b)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		peer.r.next(GreetingSize)
+	}()
+	peer.write(AppendGreeting(nil, "NULL", false))
+	<-done
+	wrote := make(chan struct{})
+	go func() {
+		defer close(wrote)
+		peer.write(AppendReady(nil, Metadata{{PropSocketType, []byte("REQ")}}))
+	}()
+	if cmd := peer.readCommand(); cmd.Name != CmdReady {
+		t.Fatalf("got %s", cmd.Name)
+	}
+	<-wrote
+	go peer.sendMsg("", "over a pipe")
+	if got := peer.readMsg(); len(got) != 2 || string(got[1]) != "over a pipe" {
+		t.Fatalf("echo = %q", got)
+	}
+	rep.Close()
+	if err := rep.Serve(a); !errors.Is(err, ErrClosed) {
+		t.Errorf("Serve on a closed socket = %v", err)
+	}
+}

@@ -1,34 +1,60 @@
 package main
 
 import (
-	"bytes"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xbahn-go/xbahn/engineer"
 )
 
-func TestDemo(t *testing.T) {
-	var out, errOut bytes.Buffer
-	if code := run([]string{"demo"}, &out, &errOut); code != 0 {
-		t.Fatalf("run(demo) = %d, stderr %q", code, errOut.String())
+// TestBinary builds the command and runs it against a server on loopback.
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a binary")
 	}
-	for _, want := range []string{
-		`client: send "hello"`,
-		`server: got ["hello"]`,
-		`client: reply ["echo" "hello"]`,
-		`client: reply ["echo" "ZMTP 3.1"]`,
-	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("demo output lacks %q:\n%s", want, out.String())
+	bin := filepath.Join(t.TempDir(), "engineer")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	// Built from the standard library alone: no dependency lines.
+	info, err := exec.Command("go", "version", "-m", bin).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(info), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && f[0] == "dep" {
+			t.Errorf("the binary depends on %s", line)
 		}
 	}
-}
 
-func TestUsage(t *testing.T) {
-	var out, errOut bytes.Buffer
-	if code := run([]string{"bogus"}, &out, &errOut); code != 2 {
-		t.Errorf("run(bogus) = %d, want 2", code)
+	conn, err := engineer.StartDemo("zmq://127.0.0.1:0/rep", nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(errOut.String(), "usage: engineer") {
-		t.Errorf("stderr = %q, want usage", errOut.String())
+	defer conn.Close()
+	host := strings.TrimPrefix(conn.Remote(), "connect->")
+	tests := []struct {
+		args []string
+		code int
+		out  string
+	}{
+		{[]string{host, "do_something", "say hello"}, 0, host + ": do_something> did say hello\n"},
+		{[]string{host, "multiply", "7", "oops"}, 2, ""},
+		{[]string{"--timeout", "200ms", "zmq://127.0.0.1:1/req", "status"}, 1, ""},
+	}
+	for _, tt := range tests {
+		cmd := exec.Command(bin, tt.args...)
+		out, _ := cmd.Output()
+		if code := cmd.ProcessState.ExitCode(); code != tt.code || !strings.Contains(string(out), tt.out) {
+			t.Errorf("engineer %q = %d %q; want %d %q", tt.args, code, out, tt.code, tt.out)
+		}
+	}
+	cmd := exec.Command(bin, host, "shell")
+	cmd.Stdin = strings.NewReader("multiply 6 7\nquit\n")
+	out, err := cmd.Output()
+	if err != nil || !strings.Contains(string(out), "multiply> 42") {
+		t.Errorf("shell from a pipe = %q, %v", out, err)
 	}
 }

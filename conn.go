@@ -1,0 +1,312 @@
+package xbahn
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/signal"
+	"sync"
+
+	"github.com/xbahn-go/xbahn/wire"
+	"github.com/xbahn-go/xbahn/zmtp"
+)
+
+// Options configures a connection. The zero value sends the binary
+// encoding over a socket with zmtp's default options.
+type Options struct {
+	// Encoding is how sent messages are encoded: wire.Binary (the
+	// default) or wire.JSON, which the original Python xbahn reads.
+	// Responses always use the encoding of their request, and received
+	// messages may come in either.
+	Encoding wire.Encoding
+	// Hub is the namespace of inproc connections; connections that share
+	// a Hub reach each other's inproc URLs.
+	Hub *zmtp.Hub
+	// Socket configures the ZeroMQ socket. Its Hub field is taken from
+	// Hub, and REQ sockets always use ReqRelaxed and ReqCorrelate, so
+	// that a request whose reply never came does not block the next.
+	// Socket.Mechanism secures the connection: zmtp.PlainClient and
+	// zmtp.PlainServer, or the CURVE mechanism of module zmtp/curve. A
+	// URL with credentials sets a PlainClient when Mechanism is nil.
+	Socket zmtp.Options
+	// Limits bounds the decoding of received messages.
+	Limits wire.Limits
+}
+
+// Conn is a connection opened from an xbahn URL: a ZeroMQ socket that
+// sends and receives encoded Messages.
+type Conn struct {
+	url      URL
+	listen   bool
+	endpoint string // the bound or connected endpoint, any port filled in
+	sock     *zmtp.Socket
+	enc      wire.Encoding
+	limits   wire.Limits
+
+	reqMu sync.Mutex // REQ: one request and reply at a time
+
+	bufs sync.Pool  // *[]byte encoding scratch; the socket copies what it sends
+	rmu  sync.Mutex // guards rmsg
+	rmsg zmtp.Msg   // receive scratch; decoding copies what it keeps
+
+	mu     sync.Mutex
+	sinks  []*Wire // wires that receive from the connection
+	loop   bool    // the receive loop runs
+	closed bool
+	ctx    context.Context // ends when the connection closes
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// Errors of connections.
+var (
+	// ErrClosed is returned by operations on a closed connection.
+	ErrClosed = errors.New("xbahn: connection closed")
+	// ErrCannotSend is returned by Send on a connection type that does
+	// not send on its own (SUB, PULL, REP and ROUTER answer with Respond).
+	ErrCannotSend = errors.New("xbahn: this connection type does not send")
+)
+
+// Listen opens a connection that binds the URL's endpoint and waits for
+// peers, as the original's listen(url).
+func Listen(rawurl string, o *Options) (*Conn, error) { return open(rawurl, o, true) }
+
+// Connect opens a connection to the URL's endpoint, as the original's
+// connect(url). It returns at once; the connection is made in the
+// background and remade when it is lost.
+func Connect(rawurl string, o *Options) (*Conn, error) { return open(rawurl, o, false) }
+
+func open(rawurl string, o *Options, listen bool) (*Conn, error) {
+	u, err := ParseURL(rawurl)
+	if err != nil {
+		return nil, err
+	}
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
+	so := opts.Socket
+	so.Hub = opts.Hub
+	if u.User != "" {
+		if listen {
+			return nil, &URLError{URL: rawurl, Part: "credentials", Reason: "a listening URL takes none; set Options.Socket.Mechanism to a zmtp.PlainServer"}
+		}
+		if so.Mechanism == nil {
+			so.Mechanism = zmtp.PlainClient{Username: u.User, Password: u.Password}
+		}
+	}
+	if u.Type == zmtp.REQ {
+		so.ReqRelaxed, so.ReqCorrelate = true, true
+	}
+	sock, err := zmtp.NewSocket(u.Type, &so)
+	if err != nil {
+		return nil, err
+	}
+	c := &Conn{url: u, listen: listen, sock: sock, enc: opts.Encoding, limits: opts.Limits}
+	if c.enc == wire.Unknown {
+		c.enc = wire.Binary
+	}
+	if listen {
+		c.endpoint, err = sock.Bind(u.Endpoint())
+	} else {
+		c.endpoint, err = u.Endpoint(), sock.Connect(u.Endpoint())
+	}
+	if err == nil && u.Type == zmtp.SUB {
+		// The topic and the space that ends it, or everything: the
+		// original subscribed to nothing without a topic.
+		err = sock.Subscribe(c.topicPrefix())
+	}
+	if err != nil {
+		sock.Close()
+		return nil, err
+	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	return c, nil
+}
+
+// URL returns the URL the connection was opened with.
+func (c *Conn) URL() URL { return c.url }
+
+// Endpoint returns the ZeroMQ endpoint of the connection; for a listening
+// connection on port 0 it has the port that was picked.
+func (c *Conn) Endpoint() string { return c.endpoint }
+
+// Socket returns the ZeroMQ socket underneath.
+func (c *Conn) Socket() *zmtp.Socket { return c.sock }
+
+// Remote returns how a peer reaches this connection, in the original's
+// form: "connect->zmq://HOST/TYPE?transport=T" when this side listens (the
+// peer connects), "listen->..." when it connects, with the peer's type.
+func (c *Conn) Remote() string {
+	u := c.url
+	if ep, err := zmtp.ParseEndpoint(c.endpoint); err == nil {
+		u.Host = ep.Addr
+	}
+	verb := "listen->"
+	if c.listen {
+		verb = "connect->"
+	}
+	return verb + u.format(opposite(u.Type))
+}
+
+// Close closes the connection and stops its goroutines.
+func (c *Conn) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	c.mu.Unlock()
+	c.cancel()
+	err := c.sock.Close()
+	c.wg.Wait()
+	return err
+}
+
+// Done returns a channel closed when the connection closes.
+func (c *Conn) Done() <-chan struct{} { return c.ctx.Done() }
+
+// WaitForSignal blocks until one of sigs arrives (os.Interrupt if none are
+// given) or the connection is closed, then closes it. Server programs end
+// with it.
+func (c *Conn) WaitForSignal(sigs ...os.Signal) error {
+	if len(sigs) == 0 {
+		sigs = []os.Signal{os.Interrupt}
+	}
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, sigs...)
+	defer signal.Stop(ch)
+	select {
+	case <-ch:
+	case <-c.ctx.Done():
+	}
+	return c.Close()
+}
+
+// topicPrefix returns what starts every message of the connection's
+// topic: the topic and a space, or nothing.
+func (c *Conn) topicPrefix() []byte {
+	if c.url.Topic == "" {
+		return nil
+	}
+	return []byte(c.url.Topic + " ")
+}
+
+// encode appends m, encoded in enc, to b after the topic of a PUB
+// connection.
+func (c *Conn) encode(b []byte, m *Message, enc wire.Encoding) ([]byte, error) {
+	if c.url.Type == zmtp.PUB && c.url.Topic != "" {
+		b = append(append(b, c.url.Topic...), ' ')
+	}
+	if enc == wire.JSON {
+		return m.AppendJSON(b)
+	}
+	return m.AppendBinary(b)
+}
+
+// Send sends m as it is. On REQ it must be followed by Recv of the reply,
+// which Wire.Send does by itself; REP, ROUTER, SUB and PULL connections
+// do not send on their own.
+func (c *Conn) Send(ctx context.Context, m *Message) error {
+	if m.ID == "" {
+		m.ID = newID()
+	}
+	return c.send(ctx, m, c.enc, nil)
+}
+
+// send sends m in enc; route is the ROUTER destination of a response.
+func (c *Conn) send(ctx context.Context, m *Message, enc wire.Encoding, route []byte) error {
+	bp, _ := c.bufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	payload, err := c.encode((*bp)[:0], m, enc)
+	if err != nil {
+		c.bufs.Put(bp)
+		return err
+	}
+	defer func() {
+		if cap(payload) <= 64<<10 {
+			*bp = payload
+			c.bufs.Put(bp)
+		}
+	}()
+	switch c.url.Type {
+	case zmtp.DEALER:
+		return c.sock.Send(ctx, nil, payload)
+	case zmtp.ROUTER:
+		if route == nil {
+			return ErrCannotSend
+		}
+		return c.sock.Send(ctx, route, nil, payload)
+	case zmtp.SUB, zmtp.PULL:
+		return ErrCannotSend
+	}
+	return c.sock.Send(ctx, payload)
+}
+
+// Recv receives and decodes the next message.
+func (c *Conn) Recv(ctx context.Context) (*Message, error) {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	for {
+		if err := c.sock.RecvMsg(ctx, &c.rmsg); err != nil {
+			if c.ctx.Err() != nil {
+				return nil, ErrClosed
+			}
+			return nil, err
+		}
+		m, err := c.decode(c.rmsg.Frames)
+		if m != nil {
+			m.from.peer = c.rmsg.Peer
+		}
+		if err == errSkip {
+			continue
+		}
+		return m, err
+	}
+}
+
+// errSkip marks a message that is not for this connection, such as a
+// published message of another topic.
+var errSkip = errors.New("xbahn: not for this connection")
+
+// decode turns the frames of a received message into a Message.
+func (c *Conn) decode(frames [][]byte) (*Message, error) {
+	m := &Message{}
+	d := &m.from
+	d.conn = c
+	if c.url.Type == zmtp.ROUTER && len(frames) > 0 {
+		d.route, frames = frames[0], frames[1:]
+	}
+	if (c.url.Type == zmtp.ROUTER || c.url.Type == zmtp.DEALER) && len(frames) > 1 && len(frames[0]) == 0 {
+		frames = frames[1:]
+	}
+	if len(frames) == 0 {
+		return nil, errSkip
+	}
+	payload := frames[0]
+	if c.url.Type == zmtp.SUB {
+		if prefix := c.topicPrefix(); prefix != nil {
+			// The exact topic, not a set of characters as the
+			// original's lstrip did.
+			if !bytes.HasPrefix(payload, prefix) {
+				return nil, errSkip
+			}
+			payload = payload[len(prefix):]
+		} else if wire.Sniff(payload) == wire.Unknown {
+			// A SUB without a topic also gets messages published
+			// under one: drop "topic ".
+			if i := bytes.IndexByte(payload, ' '); i >= 0 {
+				payload = payload[i+1:]
+			}
+		}
+	}
+	d.enc = wire.Sniff(payload)
+	if err := c.limits.Decode(payload, &m.Message); err != nil {
+		return nil, err
+	}
+	return m, nil
+}

@@ -1,0 +1,244 @@
+package engineer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xbahn-go/xbahn"
+	"github.com/xbahn-go/xbahn/zmtp"
+)
+
+// startDemo serves the demo commands on loopback and returns the URL to
+// run the command line against.
+func startDemo(t *testing.T) string {
+	t.Helper()
+	conn, err := StartDemo("zmq://127.0.0.1:0/rep", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return strings.TrimPrefix(conn.Remote(), "connect->")
+}
+
+// run runs the command line in process.
+func run(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	code = Main(ctx, args, Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+func TestCommands(t *testing.T) {
+	host := startDemo(t)
+	tests := []struct {
+		args       []string
+		code       int
+		out, inErr string
+	}{
+		{[]string{host, "status"}, 0, host + ": status> ok\n", ""},
+		{[]string{host, "do_something", "say hello"}, 0, host + ": do_something> did say hello\n", ""},
+		{[]string{host, "show"}, 0, host + `: show> ["Basic"]` + "\n", ""},
+		{[]string{host, "show", "--extra"}, 0, host + `: show> ["Basic", "Extra!!"]` + "\n", ""},
+		{[]string{host, "show", "--no-extra"}, 0, host + `: show> ["Basic"]` + "\n", ""},
+		{[]string{host, "multiply", "7", "6"}, 0, host + ": multiply> 42\n", ""},
+		{[]string{"--json", host, "show", "--extra"}, 0, `["Basic","Extra!!"]` + "\n", ""},
+		{[]string{"--json", host, "multiply", "-3", "2"}, 0, "-6\n", ""},
+		{[]string{host, "multiply", "7"}, 2, "", "missing argument B"},
+		{[]string{host, "multiply", "7", "x"}, 2, "", `argument B: "x" is not a int`},
+		{[]string{host, "multiply", "7", "6", "5"}, 2, "", `unexpected argument "5"`},
+		{[]string{host, "show", "--loud"}, 2, "", "-loud is not an option"},
+		{[]string{host, "nothing"}, 2, "", `has no command "nothing"`},
+		{[]string{host}, 2, "Commands:", ""},
+		{[]string{}, 2, "", "missing HOST"},
+		{[]string{"--bogus"}, 2, "", "flag provided but not defined"},
+		{[]string{"zmq://127.0.0.1/req", "status"}, 2, "", "host"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := run(t, "", tt.args...)
+		if code != tt.code || !strings.Contains(out, tt.out) || !strings.Contains(errOut, tt.inErr) {
+			t.Errorf("engineer %q = %d\nstdout %q\nstderr %q\nwant %d, stdout with %q, stderr with %q",
+				tt.args, code, out, errOut, tt.code, tt.out, tt.inErr)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	host := startDemo(t)
+	code, out, _ := run(t, "", "--help")
+	if code != 0 || !strings.Contains(out, "Usage: engineer [OPTIONS] HOST COMMAND [ARGS]...") || strings.Contains(out, "Commands:") {
+		t.Errorf("engineer --help = %d\n%s", code, out)
+	}
+	code, out, _ = run(t, "", host, "--help")
+	want := "Commands:\n  do_something   Do the task specified in [WHAT]\n  multiply       Multiply A with B\n  show\n  status\n  shell          open an engineer shell\n"
+	if code != 0 || !strings.HasSuffix(out, want) {
+		t.Errorf("engineer HOST --help = %d\n%s\nwant it to end with\n%s", code, out, want)
+	}
+	code, out, _ = run(t, "", host, "show", "--help")
+	for _, s := range []string{"Usage: engineer " + host + " show [OPTIONS]", "--extra / --no-extra   include extra info (default false)"} {
+		if code != 0 || !strings.Contains(out, s) {
+			t.Errorf("engineer HOST show --help = %d\n%s\nwant %q", code, out, s)
+		}
+	}
+	code, out, _ = run(t, "", host, "do_something", "--help")
+	if code != 0 || !strings.Contains(out, "Usage: engineer "+host+" do_something WHAT\n\n  Do the task specified in [WHAT]") {
+		t.Errorf("engineer HOST do_something --help = %d\n%s", code, out)
+	}
+	if code, out, _ := run(t, "", "--version"); code != 0 || out != "engineer, version "+Version+"\n" {
+		t.Errorf("--version = %d %q", code, out)
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	start := time.Now()
+	code, _, errOut := run(t, "", "--timeout", "300ms", "zmq://127.0.0.1:1/req", "status")
+	if code != 1 || !strings.Contains(errOut, "no answer from zmq://127.0.0.1:1/req within 300ms") {
+		t.Errorf("unreachable host = %d, %q", code, errOut)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("gave up after %v", d)
+	}
+}
+
+func TestShell(t *testing.T) {
+	host := startDemo(t)
+	script := strings.Join([]string{
+		"help",
+		"help show",
+		`do_something "say \"hi\" there"`,
+		"do_something 'single quoted'",
+		"",
+		"multiply 7",
+		"nothing here",
+		`do_something "unterminated`,
+		"multiply 6 7",
+		"quit",
+		"status",
+	}, "\n")
+	code, out, errOut := run(t, script, host, "shell")
+	if code != 0 {
+		t.Fatalf("shell = %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{
+		"Commands:\n  do_something",
+		"Usage: engineer " + host + " show [OPTIONS]",
+		`do_something> did say "hi" there`,
+		"do_something> did single quoted",
+		"multiply> 42",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("shell output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, want := range []string{"missing argument B", `no command "nothing"`, "unterminated \" quote"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("shell errors lack %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(out, "status> ok") {
+		t.Error("the shell ran a command after quit")
+	}
+	if strings.Contains(out, host+"> ") {
+		t.Error("the shell showed a prompt without a terminal")
+	}
+	// End of input ends the shell too.
+	if code, out, _ := run(t, "status", host, "shell"); code != 0 || !strings.Contains(out, "status> ok") {
+		t.Errorf("shell to the end of input = %d %q", code, out)
+	}
+}
+
+func TestSplit(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+		err  bool
+	}{
+		{"a b  c", []string{"a", "b", "c"}, false},
+		{`a "b c" 'd e'`, []string{"a", "b c", "d e"}, false},
+		{`a\ b`, []string{"a b"}, false},
+		{`'it''s'`, []string{"its"}, false},
+		{`"" x`, []string{"", "x"}, false},
+		{`'a\b'`, []string{`a\b`}, false},
+		{`"unclosed`, nil, true},
+		{`tail\`, nil, true},
+		{"", nil, false},
+	}
+	for _, tt := range tests {
+		got, err := Split(tt.in)
+		if (err != nil) != tt.err || fmt.Sprintf("%q", got) != fmt.Sprintf("%q", tt.want) {
+			t.Errorf("Split(%q) = %q, %v; want %q, error %v", tt.in, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+func TestDemo(t *testing.T) {
+	code, out, errOut := run(t, "", "demo")
+	if code != 0 {
+		t.Fatalf("demo = %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{"Commands:", "status> ok", "do_something> did say hello", `show> ["Basic", "Extra!!"]`, "multiply> 42"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+}
+
+func TestServeErrors(t *testing.T) {
+	run := func(context.Context, Values) (any, error) { return nil, nil }
+	for _, cmds := range [][]Command{
+		{{Name: "", Run: run}},
+		{{Name: "x"}},
+		{{Name: "shell", Run: run}},
+		{{Name: "x", Run: run}, {Name: "x", Run: run}},
+	} {
+		if err := Serve(nil, cmds); err == nil {
+			t.Errorf("Serve(%v) succeeded", cmds)
+		}
+	}
+}
+
+func TestCredentials(t *testing.T) {
+	plain := zmtp.PlainServer{Authenticate: func(user, pass string, _ net.Addr) (string, error) {
+		if user == "ops" && pass == "hunter2" {
+			return user, nil
+		}
+		return "", errors.New("no")
+	}}
+	conn, err := StartDemo("zmq://127.0.0.1:0/rep", &xbahn.Options{Socket: zmtp.Options{Mechanism: plain}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	host := strings.TrimPrefix(conn.Remote(), "connect->")
+	env := map[string]string{"XBAHN_USER": "ops", "XBAHN_PASSWORD": "hunter2"}
+	tests := []struct {
+		args []string
+		env  map[string]string
+		code int
+	}{
+		{[]string{"--user", "ops", "--password", "hunter2", host, "status"}, nil, 0},
+		{[]string{host, "status"}, env, 0},
+		{[]string{"--debug", "--user", "ops", "--password", "wr0ngpa55", "--timeout", "500ms", host, "status"}, nil, 1},
+		{[]string{"--curve-server-key", "x", host, "status"}, nil, 2},
+	}
+	for _, tt := range tests {
+		var out, errOut bytes.Buffer
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		code := Main(ctx, tt.args, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut,
+			Getenv: func(k string) string { return tt.env[k] }})
+		cancel()
+		if code != tt.code {
+			t.Errorf("engineer %q = %d (stderr %q), want %d", tt.args, code, errOut.String(), tt.code)
+		}
+		if all := out.String() + errOut.String(); strings.Contains(all, "hunter2") || strings.Contains(all, "wr0ngpa55") {
+			t.Errorf("engineer %q printed a password: %q", tt.args, all)
+		}
+	}
+}

@@ -1,0 +1,95 @@
+package xbahn
+
+import (
+	"errors"
+
+	"github.com/xbahn-go/xbahn/wire"
+	"github.com/xbahn-go/xbahn/zmtp"
+)
+
+// attach makes w receive the connection's messages, and starts the
+// goroutine that reads them.
+func (c *Conn) attach(w *Wire) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sinks = append(c.sinks[:len(c.sinks):len(c.sinks)], w)
+	if !c.loop && !c.closed {
+		c.loop = true
+		c.wg.Add(1)
+		go c.run()
+	}
+}
+
+// detach stops w from receiving the connection's messages.
+func (c *Conn) detach(w *Wire) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, x := range c.sinks {
+		if x == w {
+			c.sinks = append(c.sinks[:i:i], c.sinks[i+1:]...)
+			break
+		}
+	}
+}
+
+func (c *Conn) receivers() []*Wire {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sinks
+}
+
+// run reads messages and fires their events until the connection closes.
+// On REP it answers every request: with the error of a failed handler,
+// or, when no handler responded, with an empty message.
+func (c *Conn) run() {
+	defer c.wg.Done()
+	rep := c.url.Type == zmtp.REP
+	for {
+		m, err := c.Recv(c.ctx)
+		if err != nil {
+			if c.ctx.Err() != nil {
+				return
+			}
+			var de *wire.DecodeError
+			if errors.As(err, &de) || errors.Is(err, wire.ErrUnknownEncoding) {
+				if rep {
+					c.reply(nil, &Message{Message: wire.Message{Error: "xbahn: request does not decode: " + err.Error()}})
+				}
+				continue
+			}
+			return
+		}
+		var herr error
+		for _, w := range c.receivers() {
+			if herr = w.link.dispatch(w, m); herr != nil {
+				break
+			}
+		}
+		if m.from.responded.Load() {
+			continue
+		}
+		switch {
+		case herr != nil && (rep || c.url.Type == zmtp.ROUTER):
+			c.reply(m, &Message{Message: wire.Message{Error: herr.Error()}})
+		case rep:
+			c.reply(m, &Message{})
+		}
+	}
+}
+
+// reply answers req on the connection it came from; a nil req is a
+// request that did not decode.
+func (c *Conn) reply(req *Message, m *Message) {
+	m.ID = newID()
+	enc := c.enc
+	var route []byte
+	if req != nil {
+		if !req.from.responded.CompareAndSwap(false, true) {
+			return
+		}
+		m.ResponseID = req.ID
+		m.Path = "xbahn.response." + req.ID
+		enc, route = req.from.enc, req.from.route
+	}
+	c.send(c.ctx, m, enc, route)
+}

@@ -1,0 +1,169 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/xbahn-go/xbahn"
+	"github.com/xbahn-go/xbahn/route"
+)
+
+// ClientOptions configures a Client. The zero value calls a server on the
+// default path without a key.
+type ClientOptions struct {
+	// Path is the server's call path (default "comm").
+	Path string
+	// Key is sent with every call to a server that requires one.
+	Key string
+	// Responder makes the client two-way, in the original's way: every
+	// call announces this connection's Remote(), and a client-aware
+	// server connects back to it to call the methods that a Server on
+	// the responder's link exposes. Without a Responder, a client-aware
+	// server reached over a ROUTER connection calls back over that same
+	// connection, which needs no second port.
+	Responder *xbahn.Conn
+}
+
+// Client calls the methods a Server exposes.
+type Client struct {
+	w      *xbahn.Wire
+	ret    xbahn.Return // when set, calls go back to the peer of a message
+	path   string
+	key    string
+	remote string
+	id     string
+	meta   map[string]any // shared by every call; never modified
+	call   string         // the call path, path+".call"
+
+	wg sync.WaitGroup // Go calls in flight
+}
+
+// NewClient returns a client that calls over w's send connection, after it
+// obtained its id from the server (the original's obtain_client_id).
+func NewClient(ctx context.Context, w *xbahn.Wire, o *ClientOptions) (*Client, error) {
+	c := newClient(w, o)
+	id, err := c.Call(ctx, MethodClientID)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := id.(string)
+	if !ok {
+		return nil, errors.New("rpc: the server gave no client id")
+	}
+	c.id = s
+	c.setMeta()
+	return c, nil
+}
+
+func newClient(w *xbahn.Wire, o *ClientOptions) *Client {
+	var opts ClientOptions
+	if o != nil {
+		opts = *o
+	}
+	if opts.Path == "" {
+		opts.Path = DefaultPath
+	}
+	c := &Client{w: w, path: opts.Path, key: opts.Key, call: opts.Path + ".call"}
+	if opts.Responder != nil {
+		c.remote = opts.Responder.Remote()
+	}
+	c.setMeta()
+	return c
+}
+
+// setMeta makes the meta every call carries.
+func (c *Client) setMeta() {
+	m := map[string]any{}
+	for k, v := range map[string]string{"client": c.id, "auth": c.key, "remote": c.remote} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	c.meta = m
+}
+
+// ID returns the id the server gave the client.
+func (c *Client) ID() string { return c.id }
+
+// Call calls method with positional arguments and returns its result as a
+// wire value (Convert, or CallAs, turns it into a Go type). A
+// failure on the server side is an *Error.
+func (c *Client) Call(ctx context.Context, method string, args ...any) (any, error) {
+	return c.CallPath(ctx, "", method, args, nil)
+}
+
+// CallKw calls method with positional and keyword arguments.
+func (c *Client) CallKw(ctx context.Context, method string, args []any, kwargs map[string]any) (any, error) {
+	return c.CallPath(ctx, "", method, args, kwargs)
+}
+
+// CallPath calls method at a path below the call path, such as a widget's
+// "widgets.<name>.<client>.<id>".
+func (c *Client) CallPath(ctx context.Context, sub, method string, args []any, kwargs map[string]any) (any, error) {
+	m := xbahn.NewMessage(method, args...)
+	m.Kwargs, m.Meta = kwargs, c.meta
+	path := c.call
+	if sub != "" {
+		path = route.Join(path, sub)
+	}
+	var (
+		resp *xbahn.Message
+		err  error
+	)
+	if c.ret.Valid() {
+		resp, err = c.w.SendAndWaitVia(ctx, c.ret, path, m)
+	} else {
+		resp, err = c.w.SendAndWait(ctx, path, m)
+	}
+	if err != nil {
+		var re *xbahn.RemoteError
+		if errors.As(err, &re) {
+			return nil, &Error{Method: method, Message: re.Message}
+		}
+		return nil, err
+	}
+	return resp.Data, nil
+}
+
+// Call is a call in progress, started by Go.
+type Call struct {
+	Method string
+	Args   []any
+	Kwargs map[string]any
+	Result any        // the result, once Done has the call
+	Error  error      // the failure, once Done has the call
+	Done   chan *Call // receives the call when it completes
+}
+
+// Go starts a call and returns at once. The call is sent on done when it
+// completes; done must have room, or be nil for a new channel of one.
+func (c *Client) Go(ctx context.Context, method string, args []any, kwargs map[string]any, done chan *Call) *Call {
+	if done == nil {
+		done = make(chan *Call, 1)
+	}
+	call := &Call{Method: method, Args: args, Kwargs: kwargs, Done: done}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		call.Result, call.Error = c.CallKw(ctx, method, args, kwargs)
+		done <- call
+	}()
+	return call
+}
+
+// Wait waits for the calls started by Go to complete.
+func (c *Client) Wait() { c.wg.Wait() }
+
+// CallAs calls method on c and converts its result to T.
+func CallAs[T any](ctx context.Context, c *Client, method string, args ...any) (T, error) {
+	var t T
+	v, err := c.Call(ctx, method, args...)
+	if err != nil {
+		return t, err
+	}
+	if err := Convert(v, &t); err != nil {
+		return t, &Error{Method: method, Message: "result: " + err.Error()}
+	}
+	return t, nil
+}

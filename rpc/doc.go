@@ -1,0 +1,39 @@
+// Package rpc lets xbahn programs call each other's functions.
+//
+// A Server exposes what is registered on it, and nothing else: functions
+// by name (Register) or the exported methods of a Go value
+// (RegisterMethods). A Client calls them by name with a context:
+//
+//	product, err := rpc.CallAs[int](ctx, client, "multiply", 7, 6)
+//
+// Arguments travel as wire values and are converted to the parameters'
+// types (see Convert); a value that does not fit is an error reply naming
+// the parameter. A function may take a context.Context first, which
+// carries the CallInfo of the call. A function's error, or a panic, goes
+// back as an error reply, which the caller receives as an *Error; the
+// server goes on serving.
+//
+// Calls are xbahn messages on the original's paths: a call to "multiply"
+// is a message to "<path>.call" (path "comm" by default) with data
+// "multiply" and the arguments in args and kwargs, and the reply carries
+// the result in data. So the message layer's routing and events apply, and
+// Python xbahn clients and servers interoperate when the connections use
+// the JSON encoding.
+//
+// # Two-way
+//
+// A client-aware server (ServerOptions.ClientAware) gives each client an
+// id, keeps a Remote record of it and fires OnNewClient, and can call the
+// functions that a two-way client exposes. As in the original, a client
+// may announce a responder connection for the server to connect back to;
+// the server does so only to the host the call came from, unless
+// ServerOptions.ConnectBack says otherwise, and only after the call passed
+// authentication. A client that reaches the server over a DEALER/ROUTER
+// connection needs no second connection: the server calls it back over the
+// same one, which works behind NAT. Idle clients are dropped after
+// ServerOptions.IdleTimeout.
+//
+// ServerOptions.Key checks a shared key sent with each call, compared in
+// constant time. It travels in clear text; the connection's security
+// mechanism (PLAIN or CURVE, in package zmtp) is what protects it.
+package rpc
