@@ -25,8 +25,7 @@
 //	cd interop && go test -tags libzmq ./...
 //
 // Without the tag a single test reports that the interop tests did not
-// run; it fails when CI=true and skips otherwise. Tests that reproduce
-// known bugs of package zmtp skip unless INTEROP_KNOWN_BUGS=1.
+// run; it fails when CI=true and skips otherwise.
 //
 // The benchmarks compare round-trip latency and multi-client throughput of
 // our REQ/REP with libzmq's and with raw TCP ping-pong, the floor, and

@@ -39,16 +39,6 @@ func failOrSkip(t testing.TB, format string, args ...any) {
 	t.Skipf(format, args...)
 }
 
-// knownBug skips a test that reproduces a known bug of package zmtp,
-// unless INTEROP_KNOWN_BUGS=1 asks to run it, so that the suite stays
-// green while the test documents the bug and checks its fix.
-func knownBug(t testing.TB, what string) {
-	t.Helper()
-	if os.Getenv("INTEROP_KNOWN_BUGS") != "1" {
-		t.Skip("known bug: " + what + " (INTEROP_KNOWN_BUGS=1 runs the test)")
-	}
-}
-
 // requireLibzmq ends the test through failOrSkip unless a usable libzmq 4
 // is linked in.
 func requireLibzmq(t testing.TB) {
