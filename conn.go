@@ -26,6 +26,9 @@ type Options struct {
 	// Socket configures the ZeroMQ socket. Its Hub field is taken from
 	// Hub, and REQ sockets always use ReqRelaxed and ReqCorrelate, so
 	// that a request whose reply never came does not block the next.
+	// Socket.Mechanism secures the connection: zmtp.PlainClient and
+	// zmtp.PlainServer, or the CURVE mechanism of module zmtp/curve. A
+	// URL with credentials sets a PlainClient when Mechanism is nil.
 	Socket zmtp.Options
 	// Limits bounds the decoding of received messages.
 	Limits wire.Limits
@@ -85,6 +88,14 @@ func open(rawurl string, o *Options, listen bool) (*Conn, error) {
 	}
 	so := opts.Socket
 	so.Hub = opts.Hub
+	if u.User != "" {
+		if listen {
+			return nil, &URLError{URL: rawurl, Part: "credentials", Reason: "a listening URL takes none; set Options.Socket.Mechanism to a zmtp.PlainServer"}
+		}
+		if so.Mechanism == nil {
+			so.Mechanism = zmtp.PlainClient{Username: u.User, Password: u.Password}
+		}
+	}
 	if u.Type == zmtp.REQ {
 		so.ReqRelaxed, so.ReqCorrelate = true, true
 	}

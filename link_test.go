@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"sync"
@@ -445,5 +446,33 @@ func TestWaitForSignal(t *testing.T) {
 		case <-time.After(5 * time.Second):
 			t.Fatal("WaitForSignal did not return")
 		}
+	}
+}
+
+func TestPlainCredentialsInURL(t *testing.T) {
+	ctx := testCtx(t)
+	plain := zmtp.PlainServer{Authenticate: func(user, pass string, _ net.Addr) (string, error) {
+		if user == "admin" && pass == "s3cret" {
+			return user, nil
+		}
+		return "", errors.New("no")
+	}}
+	server := mustListen(t, "zmq://127.0.0.1:0/rep", &Options{Socket: zmtp.Options{Mechanism: plain}})
+	NewLink(Conns{Receive: server, Respond: server}).OnReceive(func(m *Message, w *Wire) error {
+		user, _ := m.Peer().Metadata.Get(zmtp.PropUserID)
+		return w.Respond(m, NewMessage("hello "+string(user)))
+	})
+	host := strings.TrimPrefix(server.Endpoint(), "tcp://")
+	good := mustConnect(t, "zmq://admin:s3cret@"+host+"/req", nil)
+	resp, err := NewLink(Conns{Send: good, Receive: good}).Main().SendAndWait(ctx, "x", NewMessage(nil))
+	if err != nil || resp.Data != "hello admin" {
+		t.Fatalf("with good credentials: %v, %v", resp, err)
+	}
+	bad := mustConnect(t, "zmq://admin:wrong@"+host+"/req", nil)
+	if _, err := NewLink(Conns{Send: bad, Receive: bad}).Main().SendAndWait(ctx, "x", NewMessage(nil)); !errors.Is(err, zmtp.ErrAuth) {
+		t.Errorf("with a wrong password: %v, want zmtp.ErrAuth", err)
+	}
+	if _, err := Listen("zmq://u:p@127.0.0.1:0/rep", nil); err == nil {
+		t.Error("a listening URL with credentials was accepted")
 	}
 }

@@ -18,17 +18,23 @@ import (
 // with any '/' in it written %2F (zmq://%2Ftmp%2Fxbahn.sock/rep?transport=ipc;
 // zmq://xbahn.sock/rep?transport=ipc is a file in the working directory).
 // TOPIC is the pub/sub topic.
+//
+// A URL to connect to may carry PLAIN credentials,
+// zmq://USER:PASSWORD@HOST/TYPE, %-escaped where needed; Connect then
+// authenticates with them. String writes the password as "xxxxx".
 type URL struct {
 	Host      string
 	Type      zmtp.Type
 	Topic     string
 	Transport string // "tcp", "ipc" or "inproc"
+
+	User, Password string // PLAIN credentials, when given
 }
 
 // URLError reports a malformed URL and which part of it is wrong.
 type URLError struct {
 	URL    string
-	Part   string // "scheme", "host", "type", "topic" or "transport"
+	Part   string // "scheme", "credentials", "host", "type", "topic" or "transport"
 	Reason string
 }
 
@@ -77,6 +83,16 @@ func ParseURL(s string) (URL, error) {
 		}
 	}
 	host, path, ok := strings.Cut(rest, "/")
+	if at := strings.LastIndexByte(host, '@'); at >= 0 {
+		user, pass, _ := strings.Cut(host[:at], ":")
+		var err1, err2 error
+		u.User, err1 = url.PathUnescape(user)
+		u.Password, err2 = url.PathUnescape(pass)
+		if err1 != nil || err2 != nil || u.User == "" {
+			return bad("credentials", "want USER:PASSWORD@ with %-escapes")
+		}
+		host = host[at+1:]
+	}
 	if !ok || host == "" {
 		if host == "" {
 			return bad("host", "missing")
@@ -133,7 +149,11 @@ func (u URL) format(t zmtp.Type) string {
 	if u.Transport == "ipc" {
 		host = strings.ReplaceAll(url.PathEscape(host), ":", "%3A")
 	}
-	s := "zmq://" + host + "/" + strings.ToLower(t.String())
+	s := "zmq://"
+	if u.User != "" {
+		s += url.PathEscape(u.User) + ":xxxxx@"
+	}
+	s += host + "/" + strings.ToLower(t.String())
 	if u.Topic != "" {
 		s += "/" + url.PathEscape(u.Topic)
 	}

@@ -31,6 +31,8 @@ func TestParseURL(t *testing.T) {
 		{"zmq://h:1/dealer", URL{Host: "h:1", Type: zmtp.DEALER, Transport: "tcp"}, "tcp://h:1", ""},
 		{"zmq://h:1/router", URL{Host: "h:1", Type: zmtp.ROUTER, Transport: "tcp"}, "tcp://h:1", ""},
 		{"zmq://h:1/pair", URL{Host: "h:1", Type: zmtp.PAIR, Transport: "tcp"}, "tcp://h:1", ""},
+		{"zmq://admin:p%40ss@h:1/req", URL{Host: "h:1", Type: zmtp.REQ, Transport: "tcp", User: "admin", Password: "p@ss"},
+			"tcp://h:1", "zmq://admin:xxxxx@h:1/req?transport=tcp"},
 	}
 	for _, tt := range tests {
 		got, err := ParseURL(tt.in)
@@ -44,7 +46,11 @@ func TestParseURL(t *testing.T) {
 		if tt.canon != "" && got.String() != tt.canon {
 			t.Errorf("String() = %q, want %q", got.String(), tt.canon)
 		}
-		if back, err := ParseURL(got.String()); err != nil || back != got {
+		want := got
+		if want.Password != "" {
+			want.Password = "xxxxx" // String hides it
+		}
+		if back, err := ParseURL(got.String()); err != nil || back != want {
 			t.Errorf("ParseURL(String()) = %+v, %v; want %+v", back, err, got)
 		}
 	}
@@ -68,6 +74,8 @@ func TestParseURLErrors(t *testing.T) {
 		{"zmq://h:1/rep?transport=tcp&transport=ipc", "transport"},
 		{"zmq://a%2Fb/rep?transport=inproc", "host"},
 		{"zmq://%zz/rep?transport=ipc", "host"},
+		{"zmq://:pass@h:1/req", "credentials"},
+		{"zmq://u:%zz@h:1/req", "credentials"},
 	}
 	for _, tt := range tests {
 		_, err := ParseURL(tt.in)

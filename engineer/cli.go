@@ -13,6 +13,7 @@ import (
 
 	"github.com/xbahn-go/xbahn"
 	"github.com/xbahn-go/xbahn/rpc"
+	"github.com/xbahn-go/xbahn/zmtp"
 )
 
 // Version is the version Main reports.
@@ -25,19 +26,29 @@ const (
 	ExitUsage   = 2 // the command line was wrong
 )
 
-// IO is where Main reads and writes.
-type IO struct {
+// Env is what Main works with: its streams, its environment, and what it
+// can build.
+type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
+	// Getenv reads the environment; nil means os.Getenv.
+	Getenv func(key string) string
+	// Curve makes a CURVE client mechanism from Z85 keys (an empty
+	// public and secret key asks for a new pair). It is nil where the
+	// command is built without CURVE, which lives in module zmtp/curve.
+	Curve func(serverKey, publicKey, secretKey string) (zmtp.Mechanism, error)
 }
 
 // cli is one run of the command line.
 type cli struct {
-	io      IO
+	io      Env
 	debug   bool
 	json    bool
 	timeout time.Duration
 	key     string
+	user    string
+	pass    string
+	curve   [3]string // server, public and secret key
 }
 
 const mainUsage = `Usage: engineer [OPTIONS] HOST COMMAND [ARGS]...
@@ -54,13 +65,22 @@ Options:
   --timeout D    Give up on the host after D (default 5s).
   --key KEY      Shared key of a server that requires one
                  (default $XBAHN_KEY).
+  --user U, --password P
+                 PLAIN credentials (default $XBAHN_USER, $XBAHN_PASSWORD).
+  --curve-server-key K [--curve-public-key K --curve-secret-key K]
+                 CURVE keys in Z85 (default $XBAHN_CURVE_SERVER_KEY,
+                 $XBAHN_CURVE_PUBLIC_KEY, $XBAHN_CURVE_SECRET_KEY); without
+                 a key pair of its own, the client makes one.
   --help         Show this message and exit.
 `
 
 // Main runs the engineer command line with args (without the program
 // name) and returns the exit status.
-func Main(ctx context.Context, args []string, stdio IO) int {
-	c := &cli{io: stdio}
+func Main(ctx context.Context, args []string, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = os.Getenv
+	}
+	c := &cli{io: env}
 	fs := flag.NewFlagSet("engineer", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	version := fs.Bool("version", false, "")
@@ -68,7 +88,12 @@ func Main(ctx context.Context, args []string, stdio IO) int {
 	fs.BoolVar(&c.debug, "debug", false, "")
 	fs.BoolVar(&c.json, "json", false, "")
 	fs.DurationVar(&c.timeout, "timeout", 5*time.Second, "")
-	fs.StringVar(&c.key, "key", os.Getenv("XBAHN_KEY"), "")
+	fs.StringVar(&c.key, "key", env.Getenv("XBAHN_KEY"), "")
+	fs.StringVar(&c.user, "user", env.Getenv("XBAHN_USER"), "")
+	fs.StringVar(&c.pass, "password", env.Getenv("XBAHN_PASSWORD"), "")
+	for i, name := range []string{"server", "public", "secret"} {
+		fs.StringVar(&c.curve[i], "curve-"+name+"-key", env.Getenv("XBAHN_CURVE_"+strings.ToUpper(name)+"_KEY"), "")
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(c.io.Stdout, mainUsage)
@@ -105,9 +130,32 @@ func (c *cli) fail(err error) int {
 	return ExitFailure
 }
 
+// options returns the connection options of the security flags.
+func (c *cli) options() (*xbahn.Options, error) {
+	var o xbahn.Options
+	switch {
+	case c.curve[0] != "":
+		if c.io.Curve == nil {
+			return nil, &UsageError{Msg: "this engineer is built without CURVE; use the one in module zmtp/curve: cd zmtp/curve && go run ./cmd/engineer"}
+		}
+		m, err := c.io.Curve(c.curve[0], c.curve[1], c.curve[2])
+		if err != nil {
+			return nil, &UsageError{Msg: "CURVE keys: " + err.Error()}
+		}
+		o.Socket.Mechanism = m
+	case c.user != "":
+		o.Socket.Mechanism = zmtp.PlainClient{Username: c.user, Password: c.pass}
+	}
+	return &o, nil
+}
+
 // connect reaches host and discovers its commands.
 func (c *cli) connect(ctx context.Context, host string) (*Table, func(), error) {
-	conn, err := xbahn.Connect(host, nil)
+	opts, err := c.options()
+	if err != nil {
+		return nil, nil, err
+	}
+	conn, err := xbahn.Connect(host, opts)
 	if err != nil {
 		return nil, nil, &UsageError{Msg: err.Error()}
 	}

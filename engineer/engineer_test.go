@@ -3,10 +3,15 @@ package engineer
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xbahn-go/xbahn"
+	"github.com/xbahn-go/xbahn/zmtp"
 )
 
 // startDemo serves the demo commands on loopback and returns the URL to
@@ -27,7 +32,7 @@ func run(t *testing.T, stdin string, args ...string) (code int, stdout, stderr s
 	var out, errOut bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	code = Main(ctx, args, IO{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut})
+	code = Main(ctx, args, Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut})
 	return code, out.String(), errOut.String()
 }
 
@@ -195,6 +200,45 @@ func TestServeErrors(t *testing.T) {
 	} {
 		if err := Serve(nil, cmds); err == nil {
 			t.Errorf("Serve(%v) succeeded", cmds)
+		}
+	}
+}
+
+func TestCredentials(t *testing.T) {
+	plain := zmtp.PlainServer{Authenticate: func(user, pass string, _ net.Addr) (string, error) {
+		if user == "ops" && pass == "hunter2" {
+			return user, nil
+		}
+		return "", errors.New("no")
+	}}
+	conn, err := StartDemo("zmq://127.0.0.1:0/rep", &xbahn.Options{Socket: zmtp.Options{Mechanism: plain}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	host := strings.TrimPrefix(conn.Remote(), "connect->")
+	env := map[string]string{"XBAHN_USER": "ops", "XBAHN_PASSWORD": "hunter2"}
+	tests := []struct {
+		args []string
+		env  map[string]string
+		code int
+	}{
+		{[]string{"--user", "ops", "--password", "hunter2", host, "status"}, nil, 0},
+		{[]string{host, "status"}, env, 0},
+		{[]string{"--debug", "--user", "ops", "--password", "wr0ngpa55", "--timeout", "500ms", host, "status"}, nil, 1},
+		{[]string{"--curve-server-key", "x", host, "status"}, nil, 2},
+	}
+	for _, tt := range tests {
+		var out, errOut bytes.Buffer
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		code := Main(ctx, tt.args, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut,
+			Getenv: func(k string) string { return tt.env[k] }})
+		cancel()
+		if code != tt.code {
+			t.Errorf("engineer %q = %d (stderr %q), want %d", tt.args, code, errOut.String(), tt.code)
+		}
+		if all := out.String() + errOut.String(); strings.Contains(all, "hunter2") || strings.Contains(all, "wr0ngpa55") {
+			t.Errorf("engineer %q printed a password: %q", tt.args, all)
 		}
 	}
 }

@@ -75,8 +75,9 @@ func newClient(w *xbahn.Wire, o *ClientOptions) *Client {
 // setMeta makes the meta every call carries.
 func (c *Client) setMeta() {
 	m := map[string]any{}
+	// A plain server's clients are all "$": the id need not travel.
 	for k, v := range map[string]string{"client": c.id, "auth": c.key, "remote": c.remote} {
-		if v != "" {
+		if v != "" && (k != "client" || v != "$") {
 			m[k] = v
 		}
 	}

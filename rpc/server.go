@@ -347,27 +347,33 @@ func (s *Server) call(m *xbahn.Message, w *xbahn.Wire) (result any, err error) {
 		ctx, cancel = context.WithTimeout(ctx, s.opts.CallTimeout)
 		defer cancel()
 	}
-	info := &CallInfo{Method: method, Message: m, Wire: w}
-	info.ClientID, _ = m.Meta["client"].(string)
+	clientID, _ := m.Meta["client"].(string)
+	if clientID == "" {
+		clientID = "$" // what every client of a plain server is
+	}
 	if method == MethodClientID {
 		if !s.opts.ClientAware {
 			return "$", nil
 		}
 		return newID(), nil
 	}
-	if s.opts.ClientAware && info.ClientID != "" && info.ClientID != "$" {
-		c, err := s.meet(ctx, m, w, info.ClientID)
+	var remote *Remote
+	if s.opts.ClientAware && clientID != "" && clientID != "$" {
+		r, err := s.meet(ctx, m, w, clientID)
 		if err != nil {
 			return nil, err
 		}
-		info.Client = c
+		remote = r
+	}
+	// The CallInfo is made only for the functions that can see it.
+	info := func() *CallInfo {
+		return &CallInfo{Method: method, ClientID: clientID, Client: remote, Message: m, Wire: w}
 	}
 	sub := ""
 	if len(m.Path) > len(s.opts.Path)+len(".call") {
 		sub, _ = route.Tail(s.opts.Path+".call", m.Path)
 	}
 	if sub != "" {
-		ctx = context.WithValue(ctx, callKey{}, info)
 		name, rest, _ := strings.Cut(sub, ".")
 		s.mu.RLock()
 		h := s.subs[name]
@@ -375,7 +381,8 @@ func (s *Server) call(m *xbahn.Message, w *xbahn.Wire) (result any, err error) {
 		if h == nil {
 			return nil, fmt.Errorf("unknown call route %s", strconv.Quote(m.Path))
 		}
-		return h(ctx, info, rest)
+		ci := info()
+		return h(context.WithValue(ctx, callKey{}, ci), ci, rest)
 	}
 	s.mu.RLock()
 	f := s.funcs[method]
@@ -384,7 +391,7 @@ func (s *Server) call(m *xbahn.Message, w *xbahn.Wire) (result any, err error) {
 		return nil, fmt.Errorf("%w: %s", ErrNotExposed, strconv.Quote(method))
 	}
 	if f.hasCtx {
-		ctx = context.WithValue(ctx, callKey{}, info)
+		ctx = context.WithValue(ctx, callKey{}, info())
 	}
 	return f.call(ctx, m.Args, m.Kwargs)
 }

@@ -25,6 +25,7 @@ type pipe struct {
 	raw      syscall.RawConn // conn's, when it has one
 	info     peerInfo
 	down     chan struct{} // closed when the current connection ends
+	open     bool          // the socket type has taken the connection
 	removed  bool          // the pipe is gone for good
 	whyGone  error         // why it is gone
 	role     role          // who reads the connection
@@ -125,6 +126,16 @@ func (p *pipe) attach(conn net.Conn, r *Reader, info peerInfo) bool {
 	return true
 }
 
+// opened marks the connection as taken by the socket type (a ROUTER has
+// given it a routing id, say): callers may read it from now on.
+func (p *pipe) opened(conn net.Conn) {
+	p.mu.Lock()
+	if p.conn == conn {
+		p.open = true
+	}
+	p.mu.Unlock()
+}
+
 // connection returns the current connection, or nil while detached.
 func (p *pipe) connection() net.Conn {
 	p.mu.Lock()
@@ -139,7 +150,7 @@ func (p *pipe) fail(conn net.Conn, err error) {
 		p.mu.Unlock()
 		return
 	}
-	p.conn = nil
+	p.conn, p.open = nil, false
 	p.up.Store(false)
 	close(p.down)
 	if p.want {

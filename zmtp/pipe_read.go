@@ -139,7 +139,7 @@ func (p *pipe) wake() {
 // pump if needed.
 func (p *pipe) acquire(ctx context.Context) (net.Conn, error) {
 	p.mu.Lock()
-	if p.conn == nil {
+	if p.conn == nil || !p.open {
 		p.mu.Unlock()
 		return nil, errDetached
 	}
@@ -256,6 +256,12 @@ func (p *pipe) unwatch() {
 func (p *pipe) recvDirect(ctx context.Context, m *Msg) error {
 	conn, err := p.acquire(ctx)
 	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		// The context ended before this call: its watch fired for an
+		// earlier one, and no interrupt will come.
+		p.release(conn)
 		return err
 	}
 	if p.s.queued.Load() > 0 {

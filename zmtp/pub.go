@@ -106,10 +106,15 @@ func (x *pub) subscription(p *pipe, topic []byte, subscribe bool) []byte {
 	if subs == nil {
 		return nil
 	}
+	// A peer is subscribed to a topic or not, however often it said so,
+	// as with libzmq: its SUB counts, and cancels only the last time.
 	var report bool
 	if subscribe {
-		subs.add(topic)
-		report = x.x && x.total.add(topic)
+		if subs.add(topic) {
+			report = x.x && x.total.add(topic)
+		} else {
+			subs.remove(topic) // back to one
+		}
 	} else if found, _ := subs.remove(topic); found && x.x {
 		_, report = x.total.remove(topic)
 	}

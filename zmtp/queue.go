@@ -89,6 +89,12 @@ func (s *Socket) recvMsg(ctx context.Context, m *Msg, only *pipe) (*pipe, error)
 			m.Peer = p.peerDesc.Load()
 			return p, nil
 		}
+		if err := ctx.Err(); err != nil {
+			// Nothing is queued and the caller will not wait: do not
+			// take the connection from a pump that may be reading.
+			s.mu.Unlock()
+			return nil, err
+		}
 		direct := only
 		if direct == nil && len(s.pipes) == 1 {
 			direct = s.pipes[0]

@@ -466,6 +466,7 @@ func (s *Socket) run(p *pipe, conn net.Conn) {
 		p.fail(conn, protoErr("connect", errRefused))
 		return
 	}
+	p.opened(conn)
 	s.change()
 	p.pump(conn)
 	s.pat.detached(p)

@@ -7,7 +7,8 @@ import (
 
 // sub is the SUB and XSUB socket types. The socket tells every peer about
 // its subscriptions, again whenever a connection comes up, and also checks
-// received messages against them. XSUB subscribes by sending a frame of 1
+// received messages against them. Subscriptions are counted: a topic
+// subscribed twice stays until it is cancelled twice. XSUB subscribes by sending a frame of 1
 // and the topic (0 and the topic cancels), and sends every other message
 // to all its peers.
 type sub struct {
@@ -65,7 +66,10 @@ func (x *sub) subscribe(topic []byte, on bool) {
 	defer x.mu.Unlock()
 	if on {
 		x.topics.add(topic)
-	} else if found, _ := x.topics.remove(topic); !found {
+	} else if found, last := x.topics.remove(topic); !found || !last {
+		// Subscriptions are counted here: the peers hear of a
+		// cancellation only when the last subscription to the topic
+		// goes, as libzmq's publishers expect.
 		return
 	}
 	for p := range x.peers {
@@ -86,16 +90,13 @@ func (x *sub) tell(p *pipe, topic []byte, on bool) {
 	p.w.control(conn, x.frame)
 }
 
-// attached tells a new connection about every subscription, as often as it
-// was made, so that the peer's counts match ours.
+// attached tells a new connection about every topic subscribed.
 func (x *sub) attached(p *pipe) bool {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.peers[p] = true
-	x.topics.each(func(topic []byte, n int) {
-		for range n {
-			x.tell(p, topic, true)
-		}
+	x.topics.each(func(topic []byte, _ int) {
+		x.tell(p, topic, true)
 	})
 	return true
 }

@@ -15,7 +15,7 @@ import (
 )
 
 func main() {
-	os.Exit(engineer.Main(context.Background(), os.Args[1:], engineer.IO{
+	os.Exit(engineer.Main(context.Background(), os.Args[1:], engineer.Env{
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 	}))
 }
