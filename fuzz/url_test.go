@@ -12,8 +12,8 @@ import (
 // FuzzURL checks that ParseURL never panics, that an error is a
 // *xbahn.URLError naming the input and the part at fault, and that a URL
 // that parses comes back equal from its canonical form, which is itself
-// stable; only the password comes back as the "xxxxx" that String writes
-// in its place.
+// stable; only a password comes back as the "xxxxx" that String writes in
+// its place.
 func FuzzURL(f *testing.F) {
 	for _, s := range []string{
 		"zmq://127.0.0.1:7050/rep",
@@ -47,16 +47,13 @@ func FuzzURL(f *testing.F) {
 		if strings.Contains(u.User, ":") {
 			t.Skip("known bug: URL.String leaves a ':' in the user name unescaped, so its URL splits the user name there")
 		}
-		if u.Transport == "ipc" && strings.Contains(u.Host, "@") {
-			t.Skip("known bug: URL.String leaves an '@' in an ipc path unescaped, so its URL reads as credentials and another path")
-		}
 		canon := u.String()
 		back, err := xbahn.ParseURL(canon)
 		if err != nil {
 			t.Fatalf("ParseURL(%q) = %#v, whose String %q does not parse: %v", s, u, canon, err)
 		}
 		want := u
-		if u.User != "" {
+		if u.Password != "" {
 			want.Password = "xxxxx"
 		}
 		if back != want {
