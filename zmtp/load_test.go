@@ -16,10 +16,10 @@ import (
 // each request exactly once, and that the heap stays bounded.
 func TestLoadRouterManyPeers(t *testing.T) {
 	if testing.Short() {
-		t.Skip("makes 30,000 round trips")
+		t.Skip("makes 16,000 round trips")
 	}
 	leakCheck(t)
-	const clients, rounds = 100, 300
+	const clients, rounds = 64, 250
 	router := mustSocket(t, ROUTER, nil)
 	ep := mustBind(t, router)
 	var (
