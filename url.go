@@ -151,7 +151,7 @@ func (u URL) format(t zmtp.Type) string {
 	}
 	s := "zmq://"
 	if u.User != "" {
-		s += strings.ReplaceAll(url.PathEscape(u.User), "@", "%40")
+		s += strings.NewReplacer("@", "%40", ":", "%3A").Replace(url.PathEscape(u.User))
 		if u.Password != "" {
 			s += ":xxxxx"
 		}

@@ -491,50 +491,81 @@ func TestHostilePingFlood(t *testing.T) {
 	leakCheck(t)
 	e, good := hostileSetup(t, nil)
 	heap := watchHeap(t)
-	const pings = 100000
+	const pings, batch = 100000, 1000
 	peer := dialRaw(t, e.ep)
 	peer.handshake("REQ")
 	peer.conn.SetDeadline(time.Now().Add(20 * time.Second))
-	const batch = 1000
-	var buf []byte
-	for i := range batch {
-		buf = AppendPing(buf, 0, []byte{byte(i >> 8), byte(i)})
+	ping := func(b []byte, n uint32) []byte {
+		return AppendPing(b, 0, []byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
 	}
+	const final = 0xFFFFFFFF
+	stop := make(chan struct{})
+	defer close(stop)
 	wrote := make(chan error, 1)
 	go func() {
-		for range pings / batch {
+		var buf []byte
+		for n := uint32(0); n < pings; n += batch {
+			buf = buf[:0]
+			for i := range uint32(batch) {
+				buf = ping(buf, n+i)
+			}
 			if _, err := peer.conn.Write(buf); err != nil {
 				wrote <- err
 				return
 			}
 		}
 		wrote <- nil
+		// The flood is over. A PONG owed while the socket had much to
+		// write may have been dropped, so ask again until answered.
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if _, err := peer.conn.Write(ping(nil, final)); err != nil {
+				return
+			}
+			select {
+			case <-tick.C:
+			case <-stop:
+				return
+			}
+		}
 	}()
-	// Every PING is answered, in order, or the connection is dropped;
-	// the wait for either is bounded.
-	pongs := 0
-	for pongs < pings {
+	// PONGs come in the order of their PINGs. A socket may drop PONGs
+	// while it owes many (libzmq keeps one pending), but once the flood
+	// is over a PING is answered again; the waits are bounded.
+	last, pongs := -1, 0
+	done := false
+	for !done {
 		flags, body, err := peer.readFrame()
 		if err != nil {
 			if ne, ok := err.(net.Error); ok && ne.Timeout() {
 				t.Fatalf("no PONG or close after %d PONGs: %v", pongs, err)
 			}
 			t.Logf("connection dropped after %d PONGs: %v", pongs, err)
-			break
+			return
 		}
 		cmd, perr := ParseCommand(body)
-		if !flags.Has(FlagCommand) || perr != nil || cmd.Name != CmdPong {
+		if !flags.Has(FlagCommand) || perr != nil || cmd.Name != CmdPong || len(cmd.Data) != 4 {
 			t.Fatalf("got %v %q, want a PONG", flags, body)
 		}
-		i := pongs % batch
-		if want := []byte{byte(i >> 8), byte(i)}; !bytes.Equal(cmd.Data, want) {
-			t.Fatalf("PONG %d echoes %x, want %x", pongs, cmd.Data, want)
+		n := int(uint32(cmd.Data[0])<<24 | uint32(cmd.Data[1])<<16 | uint32(cmd.Data[2])<<8 | uint32(cmd.Data[3]))
+		switch {
+		case n == final:
+			done = true
+		case n <= last:
+			t.Fatalf("PONG for PING %d after the one for %d", n, last)
+		default:
+			last = n
+			pongs++
 		}
-		pongs++
 	}
-	if err := <-wrote; err != nil && pongs == pings {
-		t.Errorf("writing PINGs: %v", err)
+	if err := <-wrote; err != nil {
+		t.Fatalf("writing PINGs: %v", err)
 	}
+	if pongs == 0 {
+		t.Error("no PING was answered")
+	}
+	t.Logf("%d of %d PINGs answered", pongs, pings)
 	good.progress(t, 3)
 	heap.check(t, 64<<20)
 }
@@ -543,7 +574,6 @@ func TestHostilePingFlood(t *testing.T) {
 // never read: the PONGs the socket owes it must not pile up in memory
 // without bound; the socket may drop them or the connection.
 func TestHostilePingFloodUnread(t *testing.T) {
-	t.Skip("known bug: PONGs owed to a peer that does not read are queued without bound (writer.control ignores the high-water mark)")
 	leakCheck(t)
 	e, good := hostileSetup(t, nil)
 	heap := watchHeap(t)
@@ -748,7 +778,6 @@ func TestHostileSilentConnections(t *testing.T) {
 // that matches nothing to a SUB socket with more than 16 subscriptions,
 // while a good publisher's messages must keep arriving.
 func TestHostileLongMessageToSubscriber(t *testing.T) {
-	t.Skip("known bug: subscriptions.match hashes every prefix of a message once a socket has over 16 topics, quadratic in the message length, with the socket's mutex held")
 	leakCheck(t)
 	sub := mustSocket(t, SUB, nil)
 	for i := range 17 {
