@@ -216,8 +216,9 @@ func (c *Conn) Send(ctx context.Context, m *Message) error {
 	return c.send(ctx, m, c.enc, nil)
 }
 
-// send sends m in enc; route is the ROUTER destination of a response.
-func (c *Conn) send(ctx context.Context, m *Message, enc wire.Encoding, route []byte) error {
+// send sends m in enc; route is the envelope of a ROUTER's response: the
+// peer's routing id, and any frames its request had before the delimiter.
+func (c *Conn) send(ctx context.Context, m *Message, enc wire.Encoding, route [][]byte) error {
 	bp, _ := c.bufs.Get().(*[]byte)
 	if bp == nil {
 		bp = new([]byte)
@@ -240,7 +241,9 @@ func (c *Conn) send(ctx context.Context, m *Message, enc wire.Encoding, route []
 		if route == nil {
 			return ErrCannotSend
 		}
-		return c.sock.Send(ctx, route, nil, payload)
+		var fbuf [6][]byte
+		frames := append(append(fbuf[:0], route...), nil, payload)
+		return c.sock.Send(ctx, frames...)
 	case zmtp.SUB, zmtp.PULL:
 		return ErrCannotSend
 	}
@@ -273,15 +276,45 @@ func (c *Conn) Recv(ctx context.Context) (*Message, error) {
 // published message of another topic.
 var errSkip = errors.New("xbahn: not for this connection")
 
+// envelope splits what a ROUTER received into the envelope to answer with,
+// copied: the routing id and what precedes the first empty frame (a REQ's
+// request id, say), and the frames after that empty frame. Without an empty
+// frame, the envelope is the routing id alone.
+func envelope(frames [][]byte) (route, rest [][]byte) {
+	k := 1
+	for i := 1; i < len(frames); i++ {
+		if len(frames[i]) == 0 {
+			k = i
+			break
+		}
+	}
+	n := 0
+	for _, f := range frames[:k] {
+		n += len(f)
+	}
+	store := make([]byte, 0, n)
+	route = make([][]byte, k)
+	for i, f := range frames[:k] {
+		start := len(store)
+		store = append(store, f...)
+		route[i] = store[start:len(store):len(store)]
+	}
+	rest = frames[k:]
+	if len(rest) > 0 && len(rest[0]) == 0 {
+		rest = rest[1:]
+	}
+	return route, rest
+}
+
 // decode turns the frames of a received message into a Message.
 func (c *Conn) decode(frames [][]byte) (*Message, error) {
 	m := &Message{}
 	d := &m.from
 	d.conn = c
 	if c.url.Type == zmtp.ROUTER && len(frames) > 0 {
-		d.route, frames = frames[0], frames[1:]
+		d.route, frames = envelope(frames)
 	}
-	if (c.url.Type == zmtp.ROUTER || c.url.Type == zmtp.DEALER) && len(frames) > 1 && len(frames[0]) == 0 {
+	if c.url.Type == zmtp.DEALER && len(frames) > 1 && len(frames[0]) == 0 {
 		frames = frames[1:]
 	}
 	if len(frames) == 0 {

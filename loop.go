@@ -82,7 +82,7 @@ func (c *Conn) run() {
 func (c *Conn) reply(req *Message, m *Message) {
 	m.ID = newID()
 	enc := c.enc
-	var route []byte
+	var route [][]byte
 	if req != nil {
 		if !req.from.responded.CompareAndSwap(false, true) {
 			return

@@ -24,7 +24,7 @@ type Message struct {
 type delivery struct {
 	conn      *Conn
 	enc       wire.Encoding // a response uses the request's encoding
-	route     []byte        // ROUTER: the peer's routing id
+	route     [][]byte      // ROUTER: the envelope to answer with
 	peer      *zmtp.Peer
 	responded atomic.Bool
 }

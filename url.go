@@ -147,11 +147,15 @@ func (u URL) String() string {
 func (u URL) format(t zmtp.Type) string {
 	host := u.Host
 	if u.Transport == "ipc" {
-		host = strings.ReplaceAll(url.PathEscape(host), ":", "%3A")
+		host = strings.NewReplacer(":", "%3A", "@", "%40").Replace(url.PathEscape(host))
 	}
 	s := "zmq://"
 	if u.User != "" {
-		s += url.PathEscape(u.User) + ":xxxxx@"
+		s += strings.NewReplacer("@", "%40", ":", "%3A").Replace(url.PathEscape(u.User))
+		if u.Password != "" {
+			s += ":xxxxx"
+		}
+		s += "@"
 	}
 	s += host + "/" + strings.ToLower(t.String())
 	if u.Topic != "" {

@@ -33,6 +33,10 @@ func TestParseURL(t *testing.T) {
 		{"zmq://h:1/pair", URL{Host: "h:1", Type: zmtp.PAIR, Transport: "tcp"}, "tcp://h:1", ""},
 		{"zmq://admin:p%40ss@h:1/req", URL{Host: "h:1", Type: zmtp.REQ, Transport: "tcp", User: "admin", Password: "p@ss"},
 			"tcp://h:1", "zmq://admin:xxxxx@h:1/req?transport=tcp"},
+		{"zmq://a%40b@h:1/req", URL{Host: "h:1", Type: zmtp.REQ, Transport: "tcp", User: "a@b"},
+			"tcp://h:1", "zmq://a%40b@h:1/req?transport=tcp"},
+		{"zmq://%2Ftmp%2Fa%40b.sock/rep?transport=ipc", URL{Host: "/tmp/a@b.sock", Type: zmtp.REP, Transport: "ipc"},
+			"ipc:///tmp/a@b.sock", "zmq://%2Ftmp%2Fa%40b.sock/rep?transport=ipc"},
 	}
 	for _, tt := range tests {
 		got, err := ParseURL(tt.in)

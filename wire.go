@@ -166,7 +166,7 @@ func (w *Wire) send(ctx context.Context, m *Message) error {
 // other connections, the connection's peers in turn.
 type Return struct {
 	conn  *Conn
-	route []byte
+	route [][]byte
 	enc   wire.Encoding
 }
 
@@ -218,7 +218,7 @@ func (w *Wire) Respond(req, m *Message) error {
 	if m.ID == "" {
 		m.ID = newID()
 	}
-	var dest []byte
+	var dest [][]byte
 	if c == d.conn {
 		dest = d.route
 	}

@@ -122,7 +122,7 @@ func (h *heartbeat) tick(p *pipe, conn net.Conn) {
 	h.arm(p, conn, 0)
 	h.mu.Unlock()
 	if ping {
-		p.w.control(conn, AppendPing(nil, hb.TTL, nil))
+		p.w.control(conn, AppendPing(nil, hb.TTL, nil), false)
 	}
 }
 

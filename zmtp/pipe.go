@@ -26,6 +26,7 @@ type pipe struct {
 	info     peerInfo
 	down     chan struct{} // closed when the current connection ends
 	open     bool          // the socket type has taken the connection
+	lostBy   error         // why the last connection ended
 	removed  bool          // the pipe is gone for good
 	whyGone  error         // why it is gone
 	role     role          // who reads the connection
@@ -126,6 +127,17 @@ func (p *pipe) attach(conn net.Conn, r *Reader, info peerInfo) bool {
 	return true
 }
 
+// lostError returns the error for a request whose connection ended: it
+// wraps ErrNoPeer and why the connection ended.
+func (p *pipe) lostError() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.lostBy == nil {
+		return ErrNoPeer
+	}
+	return &lostError{p.lostBy}
+}
+
 // opened marks the connection as taken by the socket type (a ROUTER has
 // given it a routing id, say): callers may read it from now on.
 func (p *pipe) opened(conn net.Conn) {
@@ -150,7 +162,7 @@ func (p *pipe) fail(conn net.Conn, err error) {
 		p.mu.Unlock()
 		return
 	}
-	p.conn, p.open = nil, false
+	p.conn, p.open, p.lostBy = nil, false, err
 	p.up.Store(false)
 	close(p.down)
 	if p.want {

@@ -356,7 +356,7 @@ func (p *pipe) command(conn net.Conn, body []byte) error {
 		}
 		p.hb.peerTTL(p, conn, ttl)
 		p.cbuf = AppendPong(p.cbuf[:0], context)
-		p.w.control(conn, p.cbuf)
+		p.w.control(conn, p.cbuf, true)
 	case CmdError:
 		reason, err := ParseError(cmd.Data)
 		if err != nil {
@@ -369,8 +369,14 @@ func (p *pipe) command(conn net.Conn, body []byte) error {
 	return nil
 }
 
-// lostError reports that a connection failed during a receive.
+// lostError reports that a connection failed during a receive; errors.Is
+// finds both ErrNoPeer and the cause in it.
 type lostError struct{ err error }
 
-func (e *lostError) Error() string { return "zmtp: connection lost: " + trimPrefix(e.err.Error()) }
-func (e *lostError) Unwrap() error { return e.err }
+func (e *lostError) Error() string {
+	if e.err == ErrNoPeer {
+		return ErrNoPeer.Error()
+	}
+	return ErrNoPeer.Error() + ": " + trimPrefix(e.err.Error())
+}
+func (e *lostError) Unwrap() []error { return []error{ErrNoPeer, e.err} }

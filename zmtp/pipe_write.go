@@ -140,9 +140,13 @@ func appendFrames(b []byte, sess Session, head, body [][]byte) []byte {
 
 // control queues a frame on conn, if it is still the connection, outside
 // the high-water mark: commands, and subscriptions for ZMTP 3.0 peers.
-func (w *writer) control(conn net.Conn, frame []byte) {
+//
+// A reply such as a PONG is dropped instead when more than maxOwed bytes
+// wait to be written: a peer that sends PINGs and never reads gets no more
+// than that, as libzmq keeps at most one PONG pending.
+func (w *writer) control(conn net.Conn, frame []byte, reply bool) {
 	w.mu.Lock()
-	if w.conn != conn {
+	if w.conn != conn || reply && len(w.buf) > maxOwed {
 		w.mu.Unlock()
 		return
 	}
@@ -290,6 +294,10 @@ func (w *writer) wrote(b []byte) {
 		w.space = nil
 	}
 }
+
+// maxOwed bounds the bytes waiting to be written beyond which replies to
+// the peer's commands are dropped.
+const maxOwed = 64 << 10
 
 // maxKeptBuffer bounds the write buffer a pipe keeps between writes.
 const maxKeptBuffer = 1 << 20

@@ -150,6 +150,14 @@ func (s *Socket) recvMsg(ctx context.Context, m *Msg, only *pipe) (*pipe, error)
 			s.mu.Unlock()
 			return nil, err
 		}
+		// A message may have come while the mutex was free for a
+		// direct read: look once more, now that a delivery from here
+		// on will see the waiter.
+		if p := s.takeLocked(m, only); p != nil {
+			s.mu.Unlock()
+			m.Peer = p.peerDesc.Load()
+			return p, nil
+		}
 		// Wait for a message, a new or reconnected pipe, or the end.
 		s.waiters++
 		for _, p := range s.pipes {

@@ -83,7 +83,7 @@ func (r *req) recv(ctx context.Context, m *Msg) error {
 			// The connection that carried the request is gone, and
 			// with it any hope of a reply.
 			r.done(p)
-			return ErrNoPeer
+			return p.lostError()
 		}
 		if _, err := r.s.recvMsg(ctx, m, p); err != nil {
 			if err == errDetached {
@@ -98,7 +98,7 @@ func (r *req) recv(ctx context.Context, m *Msg) error {
 			}
 			if _, lost := err.(*lostError); lost {
 				r.done(p)
-				return &lostError{ErrNoPeer}
+				return err
 			}
 			if p.gone() != nil {
 				continue

@@ -505,3 +505,19 @@ func TestReqDropsStaleReplies(t *testing.T) {
 		t.Fatalf("Recv = %q, %v; want [reply to two]", msg, err)
 	}
 }
+
+func TestLostConnectionKeepsCause(t *testing.T) {
+	ep, accept := listenRaw(t)
+	req := mustSocket(t, REQ, &Options{MaxMsgSize: 100})
+	connect(t, req, ep)
+	ctx := testCtx(t)
+	req.Send(ctx, []byte("q"))
+	peer := accept()
+	peer.handshake("REP")
+	peer.readMsg()
+	peer.sendMsg("", string(make([]byte, 200)))
+	_, err := req.Recv(ctx)
+	if !errors.Is(err, ErrNoPeer) || !errors.Is(err, ErrTooLarge) {
+		t.Errorf("Recv = %v, want ErrNoPeer and ErrTooLarge", err)
+	}
+}

@@ -87,7 +87,7 @@ func (x *sub) tell(p *pipe, topic []byte, on bool) {
 		return
 	}
 	x.frame = subscriptionFrame(x.frame[:0], p.peer().minor, on, topic)
-	p.w.control(conn, x.frame)
+	p.w.control(conn, x.frame, false)
 }
 
 // attached tells a new connection about every topic subscribed.

@@ -3,7 +3,8 @@ package zmtp
 // subscriptions is a multiset of topic prefixes: a topic subscribed twice
 // needs two cancellations.
 type subscriptions struct {
-	count map[string]int
+	count  map[string]int
+	maxLen int // no topic is longer; may be stale high after a removal
 }
 
 // add counts one subscription to topic and reports whether it is the first.
@@ -12,6 +13,7 @@ func (s *subscriptions) add(topic []byte) bool {
 		s.count = map[string]int{}
 	}
 	s.count[string(topic)]++
+	s.maxLen = max(s.maxLen, len(topic))
 	return s.count[string(topic)] == 1
 }
 
@@ -40,7 +42,9 @@ func (s *subscriptions) match(msg []byte) bool {
 		}
 		return false
 	}
-	for i := 0; i <= len(msg); i++ {
+	// Look up each prefix of msg, no longer than the longest topic, so
+	// that a long message costs no more than a short one.
+	for i := 0; i <= min(len(msg), s.maxLen); i++ {
 		if _, ok := s.count[string(msg[:i])]; ok {
 			return true
 		}
