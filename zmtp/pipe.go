@@ -121,9 +121,9 @@ func (p *pipe) attach(conn net.Conn, r *Reader, info peerInfo) bool {
 	if !p.s.spawn(func() { p.w.loop(conn, down) }) {
 		return false
 	}
+	p.up.Store(true) // messages sent from now on queue behind the pending ones
 	p.w.attach(conn, info.session)
 	p.hb.start(p, conn)
-	p.up.Store(true)
 	return true
 }
 
