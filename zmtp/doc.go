@@ -1,6 +1,7 @@
 // Package zmtp implements the ZeroMQ Message Transport Protocol, ZMTP 3.1
 // (RFC 37, compatible with ZMTP 3.0 peers), in pure Go: the greeting, frame
-// and command codec, the security handshake, and ZeroMQ sockets over TCP.
+// and command codec, the NULL and PLAIN security handshakes, and ZeroMQ
+// sockets of every classic type over tcp, ipc and inproc.
 //
 // It sits at the bottom of xbahn: the root package xbahn and the rpc layer
 // send their encoded messages as ZMTP frames through a Socket, and any
@@ -14,8 +15,9 @@
 // the Metadata helpers for commands. Every length read from a peer is checked
 // against a limit before anything is allocated.
 //
-// A [Mechanism] performs the security handshake after the greeting; [Null]
-// is the NULL mechanism. Other mechanisms plug in through the same interface.
+// A [Mechanism] performs the security handshake after the greeting: [Null],
+// [PlainClient] and [PlainServer] here, CURVE in module zmtp/curve, which
+// plugs in through the same interface.
 //
 // A [Socket] is a ZeroMQ socket of one [Type]: it binds and connects to
 // endpoints such as tcp://127.0.0.1:5555, reconnects when a connection is
