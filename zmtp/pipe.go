@@ -53,6 +53,7 @@ type pipe struct {
 	memory   atomic.Bool // linked to a pipe of a socket in this process
 	peerDesc atomic.Pointer[Peer]
 	up       atomic.Bool // connected, in memory or not
+	dead     atomic.Bool // removed, readable without mu
 
 	inboxLen atomic.Int32 // inbox.len(), readable without the socket's mutex
 
@@ -182,6 +183,7 @@ func (p *pipe) fail(conn net.Conn, err error) {
 func (p *pipe) remove(err error) {
 	p.mu.Lock()
 	p.removed, p.whyGone = true, err
+	p.dead.Store(true)
 	conn := p.conn
 	p.mu.Unlock()
 	if conn != nil {
@@ -204,11 +206,11 @@ func (p *pipe) remove(err error) {
 
 // gone returns why the pipe has ended for good, or nil if it has not.
 func (p *pipe) gone() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.removed {
+	if !p.dead.Load() {
 		return nil
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	return p.whyGone
 }
 
