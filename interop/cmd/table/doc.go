@@ -1,0 +1,20 @@
+// Command table measures xbahn beside libzmq (through
+// github.com/pebbe/zmq4), the pure-Go github.com/go-zeromq/zmq4, the
+// standard library's net/rpc and raw TCP, the floor, all on loopback TCP,
+// and prints one markdown table: REQ/REP round-trip latency (p50 and p99,
+// 64 B and 64 KiB), REQ/REP round trips per second with one client and
+// with eight, PUSH/PULL messages per second, and RPC calls per second with
+// one caller and with eight, with xbahn's speed relative to libzmq and to
+// the floor in columns of their own.
+//
+// It links libzmq through cgo, so it builds with the libzmq tag, like the
+// interop tests:
+//
+//	cd interop && go run -tags libzmq ./cmd/table
+//
+// Each cell is measured once, for one second by default (-time d), in one
+// run of about half a minute; progress goes to standard error, the table
+// with the date, machine and versions above it to standard output. A cell
+// that fails or hangs says so, the run goes on, and the command exits
+// with status 1.
+package main
