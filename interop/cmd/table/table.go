@@ -52,7 +52,7 @@ const (
 // writeTable writes the results as a markdown table, with the time and
 // machine above it and notes below it.
 func writeTable(w io.Writer, start time.Time, d time.Duration, results [][]*result) {
-	fmt.Fprintf(w, "Measured %s in one run of %v per cell, on loopback TCP.\n",
+	fmt.Fprintf(w, "Measured %s in one run of %v per cell, on loopback TCP.\n\n",
 		start.UTC().Format("2006-01-02 15:04 MST"), d)
 	fmt.Fprintf(w, "%s; %s.\n\n", machine(), versions())
 
