@@ -34,5 +34,9 @@
 //
 //	cd interop && go test -tags libzmq -run '^$' -bench . -benchtime 2s -count 3 ./...
 //
-// BENCHMARKS.md records the results.
+// BENCHMARKS.md records the results. Command table (cmd/table) measures
+// xbahn, libzmq, go-zeromq/zmq4, net/rpc and raw TCP in one run and prints
+// them as one table, the one the README shows:
+//
+//	cd interop && go run -tags libzmq ./cmd/table
 package interop
