@@ -147,3 +147,33 @@ func waitConnected(t testing.TB, s *Socket, n int) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestYieldBackoff checks how often a writer yields before a direct write:
+// after each yield that let no other sender join, it makes twice as many
+// writes without yielding, up to maxYieldSkip; a yield that paid off
+// makes the next write yield again.
+func TestYieldBackoff(t *testing.T) {
+	var w writer
+	for i, tt := range []struct {
+		joined   bool
+		wantSkip int
+	}{
+		{false, 1},
+		{false, 2},
+		{false, 4},
+		{true, 0},
+		{false, 1},
+	} {
+		w.yieldSkip = 0
+		w.yielded(tt.joined)
+		if got := w.yieldSkip; got != tt.wantSkip {
+			t.Errorf("yield %d (joined %v): %d writes without yielding, want %d", i, tt.joined, got, tt.wantSkip)
+		}
+	}
+	for range 20 {
+		w.yielded(false)
+	}
+	if got := w.yieldSkip; got != maxYieldSkip {
+		t.Errorf("after many fruitless yields: %d writes without yielding, want %d", got, maxYieldSkip)
+	}
+}

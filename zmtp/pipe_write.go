@@ -3,6 +3,7 @@ package zmtp
 import (
 	"context"
 	"net"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -13,7 +14,10 @@ import (
 // its own goroutine without blocking. Bytes the kernel does not take at
 // once are written by a goroutine of the pipe, and frames sent meanwhile
 // join the next write, so that many small messages leave in few system
-// calls.
+// calls. Where several goroutines send on one pipe, as the callers of an
+// RPC client or the handlers of a server do, the sender first yields the
+// processor once, so that those ready to run add their messages to the
+// same write.
 type writer struct {
 	p *pipe
 
@@ -32,10 +36,13 @@ type writer struct {
 	rest     []byte // what a direct write left for the writer goroutine
 	restBuf  []byte // the buffer rest is part of
 	last     time.Time
-	wake     chan struct{}
-	removed  bool
-	gen      uint64        // connections attached so far
-	space    chan struct{} // closed when the queue shrinks; nil if nobody waits
+	// Yielding before a direct write: writes to make without, and
+	// how many the last yield that gained nothing set.
+	yieldSkip, yieldMiss int
+	wake                 chan struct{}
+	removed              bool
+	gen                  uint64        // connections attached so far
+	space                chan struct{} // closed when the queue shrinks; nil if nobody waits
 
 	// The non-blocking write under way, owned by the flushing goroutine.
 	wb      []byte
@@ -182,6 +189,23 @@ func (w *writer) flushLocked() {
 	}
 	w.last = now
 	conn, raw, gen := w.conn, w.raw, w.gen
+	if w.yieldSkip > 0 {
+		w.yieldSkip--
+	} else {
+		// Let goroutines that are ready to run first: those about to
+		// send on this pipe, such as handlers replying to a batch of
+		// requests or callers woken by a batch of replies, join this
+		// write instead of each making their own.
+		queued := w.queued
+		w.mu.Unlock()
+		runtime.Gosched()
+		w.mu.Lock()
+		if w.gen != gen {
+			w.mu.Unlock()
+			return
+		}
+		w.yielded(w.queued > queued)
+	}
 	// What other goroutines queue during a write goes out with the next
 	// one, written by this goroutine too, a few times at most.
 	for range maxCombined {
@@ -220,6 +244,23 @@ func (w *writer) flushLocked() {
 	}
 	w.mu.Unlock()
 	w.signal()
+}
+
+// maxYieldSkip bounds the direct writes made without yielding after
+// yields that gained nothing.
+const maxYieldSkip = 1024
+
+// yielded adapts how often flushLocked yields before a direct write: every
+// time while yielding lets other senders join the write, and ever more
+// rarely, down to once per maxYieldSkip writes, while it does not, as for
+// a lone sender. mu is held.
+func (w *writer) yielded(joined bool) {
+	if joined {
+		w.yieldMiss = 0
+		return
+	}
+	w.yieldMiss = min(max(1, 2*w.yieldMiss), maxYieldSkip)
+	w.yieldSkip = w.yieldMiss
 }
 
 // maxCombined bounds the writes one sender makes for others before it
