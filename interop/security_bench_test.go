@@ -14,8 +14,8 @@ import (
 )
 
 // The CURVE benchmarks run the same loads under CURVE for our sockets and
-// for libzmq's: 64-byte REQ/REP round trips one at a time, and a one-way
-// stream of 64-byte messages from PUSH to PULL.
+// for libzmq's: 64-byte REQ/REP round trips one at a time, and one-way
+// streams of 64-byte messages from PUSH to PULL and from DEALER to ROUTER.
 //
 // Measured on 2026-11-25 with
 //
@@ -29,6 +29,11 @@ import (
 //	CurveRoundTrip/64B/libzmq   100-118 µs/op     p50 72-109 µs     p99 293-459 µs  4 allocs
 //	CurveThroughput/64B/xbahn   1.54-1.75 M msg/s                                   0 allocs
 //	CurveThroughput/64B/libzmq  0.70-0.78 M msg/s                                   2 allocs
+//
+// and, in a later run of the throughput benchmarks:
+//
+//	CurveThroughput/DEALER-ROUTER/64B/xbahn   1.67-1.70 M msg/s    0 allocs
+//	CurveThroughput/DEALER-ROUTER/64B/libzmq  0.42-0.66 M msg/s    8 allocs
 
 func BenchmarkCurveRoundTrip(b *testing.B) {
 	b.Run("64B/xbahn", curveRoundTripXbahn)
@@ -36,8 +41,10 @@ func BenchmarkCurveRoundTrip(b *testing.B) {
 }
 
 func BenchmarkCurveThroughput(b *testing.B) {
-	b.Run("64B/xbahn", curveStreamXbahn)
-	b.Run("64B/libzmq", curveStreamLibzmq)
+	b.Run("64B/xbahn", curveStreamXbahn(zmtp.PUSH, zmtp.PULL))
+	b.Run("64B/libzmq", curveStreamLibzmq(zmq.PUSH, zmq.PULL))
+	b.Run("DEALER-ROUTER/64B/xbahn", curveStreamXbahn(zmtp.DEALER, zmtp.ROUTER))
+	b.Run("DEALER-ROUTER/64B/libzmq", curveStreamLibzmq(zmq.DEALER, zmq.ROUTER))
 }
 
 func curveServer(k secKeys) zmtp.Mechanism {
@@ -115,11 +122,15 @@ func curveRoundTripLibzmq(b *testing.B) {
 
 // curveStreamXbahn sends b.N messages from our PUSH to our PULL and
 // reports messages per second, from the first send to the last receive.
-func curveStreamXbahn(b *testing.B) {
+func curveStreamXbahn(sender, receiver zmtp.Type) func(b *testing.B) {
+	return func(b *testing.B) { curveStream(b, sender, receiver) }
+}
+
+func curveStream(b *testing.B, sender, receiver zmtp.Type) {
 	k := requireZAP(b)
-	pull := newOurs(b, zmtp.PULL, &zmtp.Options{Mechanism: curveServer(k)})
+	pull := newOurs(b, receiver, &zmtp.Options{Mechanism: curveServer(k)})
 	ep := ourBind(b, pull)
-	push := newOurs(b, zmtp.PUSH, &zmtp.Options{Mechanism: curveClient(k)})
+	push := newOurs(b, sender, &zmtp.Options{Mechanism: curveClient(k)})
 	ourConnect(b, push, ep)
 	ctx, cancel := context.WithTimeout(context.Background(), benchTimeout)
 	defer cancel()
@@ -153,13 +164,17 @@ func curveStreamXbahn(b *testing.B) {
 }
 
 // curveStreamLibzmq is curveStreamXbahn with libzmq's sockets.
-func curveStreamLibzmq(b *testing.B) {
+func curveStreamLibzmq(sender, receiver zmq.Type) func(b *testing.B) {
+	return func(b *testing.B) { curveStreamZ(b, sender, receiver) }
+}
+
+func curveStreamZ(b *testing.B, sender, receiver zmq.Type) {
 	k := requireZAP(b)
-	pull := newZ(b, zmq.PULL)
+	pull := newZ(b, receiver)
 	must(b, pull.ServerAuthCurve(zapDomain, k.serverSec.String()))
 	must(b, pull.SetRcvtimeo(benchTimeout))
 	ep := zbind(b, pull)
-	push := newZ(b, zmq.PUSH)
+	push := newZ(b, sender)
 	must(b, push.ClientAuthCurve(k.serverPub.String(), k.goodPub.String(), k.goodSec.String()))
 	must(b, push.SetSndtimeo(benchTimeout))
 	zconnect(b, push, ep)
@@ -167,7 +182,18 @@ func curveStreamLibzmq(b *testing.B) {
 	if _, err := push.SendBytes(payload, 0); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := pull.RecvBytes(0); err != nil {
+	recv := func() error {
+		_, err := pull.RecvBytes(0)
+		return err
+	}
+	if receiver == zmq.ROUTER {
+		// A ROUTER's message is the sender's id and the payload.
+		recv = func() error {
+			_, err := pull.RecvMessageBytes(0)
+			return err
+		}
+	}
+	if err := recv(); err != nil {
 		b.Fatal(err)
 	}
 
@@ -186,7 +212,7 @@ func curveStreamLibzmq(b *testing.B) {
 		errc <- nil
 	}()
 	for range b.N {
-		if _, err := pull.RecvBytes(0); err != nil {
+		if err := recv(); err != nil {
 			b.Fatal(err)
 		}
 	}
