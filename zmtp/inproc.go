@@ -202,22 +202,18 @@ func (p *pipe) flushPending(peer *pipe) {
 // With owned set the frames themselves move to the receiver; otherwise
 // they are copied. It waits while the peer's inbox is full if block is set.
 func (s *Socket) handOver(ctx context.Context, p, peer *pipe, head, body [][]byte, owned, block bool) error {
-	m := s.msgs.Get().(*Msg)
-	defer s.msgs.Put(m)
-	m.reset()
-	if owned {
-		m.frames = append(append(m.frames, head...), body...)
-		m.Frames = m.frames
-	} else {
-		for _, part := range [2][][]byte{head, body} {
-			for _, f := range part {
-				m.buf = append(m.buf, f...)
-				m.ends = append(m.ends, len(m.buf))
-			}
-		}
-		m.finish()
+	// A small message is written straight into the inbox slot, with the
+	// receiver's mutex held; a large one is copied before, so that the
+	// copy does not hold the receiver up.
+	var m *Msg
+	if !owned && msgSize(head, body) > inPlaceSize {
+		m = s.msgs.Get().(*Msg)
+		defer s.msgs.Put(m)
+		m.reset()
+		m.fill(head, body, false)
 	}
 	rs := peer.s
+	q := &peer.inbox
 	limit := rs.opts.RecvHWM + s.opts.SendHWM
 	filtered := false
 	for {
@@ -226,20 +222,37 @@ func (s *Socket) handOver(ctx context.Context, p, peer *pipe, head, body [][]byt
 			rs.mu.Unlock()
 			return errDetached
 		}
-		if !filtered {
-			if !rs.pat.filter(peer, m) {
+		room := q.len() < limit
+		if room || !filtered {
+			msg := m
+			if msg == nil {
+				msg = q.back()
+				msg.fill(head, body, owned)
+			}
+			if !filtered && !rs.pat.filter(peer, msg) {
+				if m == nil {
+					msg.reset()
+				}
 				rs.mu.Unlock()
 				return nil
 			}
 			filtered = true
-		}
-		if peer.inbox.len() < limit {
-			rs.queueLocked(peer, m)
-			if rs.direct != nil {
-				rs.direct.interrupt()
+			if room {
+				if m == nil {
+					q.commit()
+					rs.queuedLocked(peer)
+				} else {
+					rs.queueLocked(peer, m)
+				}
+				if rs.direct != nil {
+					rs.direct.interrupt()
+				}
+				rs.mu.Unlock()
+				return nil
 			}
-			rs.mu.Unlock()
-			return nil
+			if m == nil {
+				msg.reset()
+			}
 		}
 		if !block {
 			rs.mu.Unlock()
@@ -249,16 +262,32 @@ func (s *Socket) handOver(ctx context.Context, p, peer *pipe, head, body [][]byt
 			peer.room = make(chan struct{})
 			peer.roomAt = limit / 2
 		}
-		room := peer.room
+		wait := peer.room
 		rs.mu.Unlock()
 		select {
-		case <-room:
+		case <-wait:
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-rs.ctx.Done():
 			return errDetached
 		}
 	}
+}
+
+// inPlaceSize is the largest message handOver copies with the receiver's
+// mutex held.
+const inPlaceSize = 4 << 10
+
+// msgSize returns the number of bytes in the frames of head and body.
+func msgSize(head, body [][]byte) int {
+	n := 0
+	for _, f := range head {
+		n += len(f)
+	}
+	for _, f := range body {
+		n += len(f)
+	}
+	return n
 }
 
 // tellPeer gives an in-memory peer a SUBSCRIBE or CANCEL command.

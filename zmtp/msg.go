@@ -73,4 +73,27 @@ type Peer struct {
 }
 
 // swap exchanges the contents of m and o.
-func (m *Msg) swap(o *Msg) { *m, *o = *o, *m }
+func (m *Msg) swap(o *Msg) {
+	m.Frames, o.Frames = o.Frames, m.Frames
+	m.Peer, o.Peer = o.Peer, m.Peer
+	m.buf, o.buf = o.buf, m.buf
+	m.ends, o.ends = o.ends, m.ends
+	m.frames, o.frames = o.frames, m.frames
+}
+
+// fill makes m, which is empty, the message of head then body frames. With
+// owned set m takes the frames themselves; otherwise it copies them.
+func (m *Msg) fill(head, body [][]byte, owned bool) {
+	if owned {
+		m.frames = append(append(m.frames, head...), body...)
+		m.Frames = m.frames
+		return
+	}
+	for _, part := range [2][][]byte{head, body} {
+		for _, f := range part {
+			m.buf = append(m.buf, f...)
+			m.ends = append(m.ends, len(m.buf))
+		}
+	}
+	m.finish()
+}

@@ -215,6 +215,12 @@ func (s *Socket) inject(p *pipe, frame []byte) {
 // queueLocked moves m to the back of p's inbox and wakes a receiver.
 func (s *Socket) queueLocked(p *pipe, m *Msg) {
 	p.inbox.push(m)
+	s.queuedLocked(p)
+}
+
+// queuedLocked counts a message just added to p's inbox and wakes a
+// receiver.
+func (s *Socket) queuedLocked(p *pipe) {
 	s.queued.Add(1)
 	p.inboxLen.Store(int32(p.inbox.len()))
 	if !p.ready {

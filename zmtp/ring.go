@@ -14,14 +14,22 @@ func (q *msgRing) len() int { return q.n }
 // push moves the contents of m to the back of the queue and leaves m empty,
 // with recycled storage when the slot had some.
 func (q *msgRing) push(m *Msg) {
-	if q.n == len(q.buf) {
-		q.grow()
-	}
-	slot := &q.buf[(q.head+q.n)&(len(q.buf)-1)]
-	slot.swap(m)
+	q.back().swap(m)
 	q.n++
 	m.reset()
 }
+
+// back returns the empty slot behind the last message, with the storage it
+// recycles. A message filled in there joins the queue with commit.
+func (q *msgRing) back() *Msg {
+	if q.n == len(q.buf) {
+		q.grow()
+	}
+	return &q.buf[(q.head+q.n)&(len(q.buf)-1)]
+}
+
+// commit adds the message filled in at back to the queue.
+func (q *msgRing) commit() { q.n++ }
 
 // pop moves the front message into m; m's old storage stays in the slot for
 // a later push.
