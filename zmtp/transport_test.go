@@ -2,6 +2,7 @@ package zmtp
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"net"
 	"os"
@@ -218,6 +219,32 @@ func TestInprocHandOver(t *testing.T) {
 	}
 	if &got.Frames[0][0] == &buf[0] || string(got.Frames[0]) != "copy" {
 		t.Error("Send handed the caller's buffer over")
+	}
+}
+
+// TestInprocOrder checks that messages handed over in-process arrive once
+// each and in order while the sender keeps meeting the high-water mark.
+func TestInprocOrder(t *testing.T) {
+	pull, push := inprocPair(t, PULL, PUSH, &Options{RecvHWM: 50}, &Options{SendHWM: 50})
+	ctx := testCtx(t)
+	const n = 20000
+	go func() {
+		var b [8]byte
+		for i := range n {
+			binary.LittleEndian.PutUint64(b[:], uint64(i))
+			if push.Send(ctx, b[:]) != nil {
+				return
+			}
+		}
+	}()
+	var m Msg
+	for i := range n {
+		if err := pull.RecvMsg(ctx, &m); err != nil {
+			t.Fatal(err)
+		}
+		if got := binary.LittleEndian.Uint64(m.Frames[0]); got != uint64(i) {
+			t.Fatalf("message %d is %d", i, got)
+		}
 	}
 }
 
