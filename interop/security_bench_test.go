@@ -120,105 +120,60 @@ func curveRoundTripLibzmq(b *testing.B) {
 	measure(b, rt)
 }
 
-// curveStreamXbahn sends b.N messages from our PUSH to our PULL and
-// reports messages per second, from the first send to the last receive.
+// curveStreamXbahn streams b.N messages from our sender to our receiver
+// under CURVE, as measureStream does.
 func curveStreamXbahn(sender, receiver zmtp.Type) func(b *testing.B) {
-	return func(b *testing.B) { curveStream(b, sender, receiver) }
-}
-
-func curveStream(b *testing.B, sender, receiver zmtp.Type) {
-	k := requireZAP(b)
-	pull := newOurs(b, receiver, &zmtp.Options{Mechanism: curveServer(k)})
-	ep := ourBind(b, pull)
-	push := newOurs(b, sender, &zmtp.Options{Mechanism: curveClient(k)})
-	ourConnect(b, push, ep)
-	ctx, cancel := context.WithTimeout(context.Background(), benchTimeout)
-	defer cancel()
-	payload := make([]byte, 64)
-	var m zmtp.Msg
-	must(b, push.Send(ctx, payload))
-	must(b, pull.RecvMsg(ctx, &m))
-
-	b.ReportAllocs()
-	b.ResetTimer()
-	errc := make(chan error, 1)
-	go func() {
-		for range b.N {
-			if err := push.Send(ctx, payload); err != nil {
-				errc <- err
-				return
-			}
-		}
-		errc <- nil
-	}()
-	for range b.N {
-		if err := pull.RecvMsg(ctx, &m); err != nil {
-			b.Fatal(err)
-		}
+	return func(b *testing.B) {
+		k := requireZAP(b)
+		pull := newOurs(b, receiver, &zmtp.Options{Mechanism: curveServer(k)})
+		ep := ourBind(b, pull)
+		push := newOurs(b, sender, &zmtp.Options{Mechanism: curveClient(k)})
+		ourConnect(b, push, ep)
+		ctx, cancel := context.WithTimeout(context.Background(), benchTimeout)
+		defer cancel()
+		payload := make([]byte, streamSize)
+		var m zmtp.Msg
+		send := func() error { return push.Send(ctx, payload) }
+		recv := func() error { return pull.RecvMsg(ctx, &m) }
+		// One message first: the connection is up.
+		must(b, send())
+		must(b, recv())
+		measureStream(b, send, recv)
 	}
-	b.StopTimer()
-	if err := <-errc; err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
 }
 
 // curveStreamLibzmq is curveStreamXbahn with libzmq's sockets.
 func curveStreamLibzmq(sender, receiver zmq.Type) func(b *testing.B) {
-	return func(b *testing.B) { curveStreamZ(b, sender, receiver) }
-}
-
-func curveStreamZ(b *testing.B, sender, receiver zmq.Type) {
-	k := requireZAP(b)
-	pull := newZ(b, receiver)
-	must(b, pull.ServerAuthCurve(zapDomain, k.serverSec.String()))
-	must(b, pull.SetRcvtimeo(benchTimeout))
-	ep := zbind(b, pull)
-	push := newZ(b, sender)
-	must(b, push.ClientAuthCurve(k.serverPub.String(), k.goodPub.String(), k.goodSec.String()))
-	must(b, push.SetSndtimeo(benchTimeout))
-	zconnect(b, push, ep)
-	payload := make([]byte, 64)
-	if _, err := push.SendBytes(payload, 0); err != nil {
-		b.Fatal(err)
-	}
-	recv := func() error {
-		_, err := pull.RecvBytes(0)
-		return err
-	}
-	if receiver == zmq.ROUTER {
-		// A ROUTER's message is the sender's id and the payload.
-		recv = func() error {
-			_, err := pull.RecvMessageBytes(0)
+	return func(b *testing.B) {
+		k := requireZAP(b)
+		pull := newZ(b, receiver)
+		must(b, pull.ServerAuthCurve(zapDomain, k.serverSec.String()))
+		must(b, pull.SetRcvtimeo(benchTimeout))
+		ep := zbind(b, pull)
+		push := newZ(b, sender)
+		must(b, push.ClientAuthCurve(k.serverPub.String(), k.goodPub.String(), k.goodSec.String()))
+		must(b, push.SetSndtimeo(benchTimeout))
+		zconnect(b, push, ep)
+		payload := make([]byte, streamSize)
+		// libzmq sockets are not safe for use from two goroutines at
+		// once, but these are two sockets, each used by one goroutine.
+		send := func() error {
+			_, err := push.SendBytes(payload, 0)
 			return err
 		}
-	}
-	if err := recv(); err != nil {
-		b.Fatal(err)
-	}
-
-	b.ReportAllocs()
-	b.ResetTimer()
-	// libzmq sockets are not safe for use from two goroutines at once,
-	// but these are two sockets, each used by one goroutine.
-	errc := make(chan error, 1)
-	go func() {
-		for range b.N {
-			if _, err := push.SendBytes(payload, 0); err != nil {
-				errc <- err
-				return
+		recv := func() error {
+			_, err := pull.RecvBytes(0)
+			return err
+		}
+		if receiver == zmq.ROUTER {
+			// A ROUTER's message is the sender's id and the payload.
+			recv = func() error {
+				_, err := pull.RecvMessageBytes(0)
+				return err
 			}
 		}
-		errc <- nil
-	}()
-	for range b.N {
-		if err := recv(); err != nil {
-			b.Fatal(err)
-		}
+		must(b, send())
+		must(b, recv())
+		measureStream(b, send, recv)
 	}
-	b.StopTimer()
-	if err := <-errc; err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
 }
