@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 
 	"github.com/xbahn-go/xbahn/wire"
 	"github.com/xbahn-go/xbahn/zmtp"
@@ -57,6 +58,9 @@ type Conn struct {
 	ctx    context.Context // ends when the connection closes
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	// handling is set while the receive loop runs handlers, one of
+	// which may be the caller of Close.
+	handling atomic.Bool
 }
 
 // Errors of connections.
@@ -150,7 +154,10 @@ func (c *Conn) Remote() string {
 	return verb + u.format(opposite(u.Type))
 }
 
-// Close closes the connection and stops its goroutines.
+// Close closes the connection and stops its goroutines: it waits for the
+// receive loop to end, unless a handler is running, which may be the
+// caller. A handler may close its own connection; the loop then ends as
+// soon as the handler returns.
 func (c *Conn) Close() error {
 	c.mu.Lock()
 	if c.closed {
@@ -161,7 +168,9 @@ func (c *Conn) Close() error {
 	c.mu.Unlock()
 	c.cancel()
 	err := c.sock.Close()
-	c.wg.Wait()
+	if !c.handling.Load() {
+		c.wg.Wait()
+	}
 	return err
 }
 

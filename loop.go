@@ -60,11 +60,13 @@ func (c *Conn) run() {
 			return
 		}
 		var herr error
+		c.handling.Store(true)
 		for _, w := range c.receivers() {
 			if herr = w.link.dispatch(w, m); herr != nil {
 				break
 			}
 		}
+		c.handling.Store(false)
 		if m.from.responded.Load() {
 			continue
 		}
