@@ -38,3 +38,34 @@ func TestCloseFromHandler(t *testing.T) {
 		t.Fatal("the receive loop did not end after its handler closed the connection")
 	}
 }
+
+// TestFailedSendForgetsResponse checks that a message whose send fails is
+// not kept waiting for a response that cannot come.
+func TestFailedSendForgetsResponse(t *testing.T) {
+	ctx := testCtx(t)
+	sub := mustListen(t, "zmq://127.0.0.1:0/sub", nil)
+	bare, err := NewLink(Conns{}).AddWire("bare", Conns{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		w    *Wire
+	}{
+		{"no connection", bare},
+		{"SUB connection", NewLink(Conns{Send: sub}).Main()},
+	} {
+		m := NewMessage(nil)
+		m.OnResponse(func(*Message) {})
+		if err := tt.w.Send(ctx, "x", m); err == nil {
+			t.Errorf("%s: Send succeeded, want an error", tt.name)
+		}
+		l := tt.w.link
+		l.mu.Lock()
+		n := len(l.pending)
+		l.mu.Unlock()
+		if n != 0 {
+			t.Errorf("%s: %d responses awaited after a failed Send, want 0", tt.name, n)
+		}
+	}
+}

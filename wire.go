@@ -101,10 +101,15 @@ func (w *Wire) addMeta(m *Message) {
 // did; on other connections the reply, if any, comes in the background.
 func (w *Wire) Send(ctx context.Context, path string, m *Message) error {
 	w.prepare(path, m)
-	if len(m.responseCallbacks()) > 0 {
+	expected := len(m.responseCallbacks()) > 0
+	if expected {
 		w.link.expect(m, false)
 	}
-	return w.send(ctx, m)
+	err := w.send(ctx, m)
+	if err != nil && expected {
+		w.link.forget(m.ID)
+	}
+	return err
 }
 
 // SendAndWait sends m as Send does and returns its response. The wait
@@ -150,7 +155,6 @@ func (w *Wire) send(ctx context.Context, m *Message) error {
 	}
 	c.reqMu.Unlock()
 	if err != nil {
-		w.link.forget(m.ID)
 		return err
 	}
 	if reply.ResponseID == "" {
