@@ -220,7 +220,7 @@ func (c *Conn) encode(b []byte, m *Message, enc wire.Encoding) ([]byte, error) {
 // do not send on their own.
 func (c *Conn) Send(ctx context.Context, m *Message) error {
 	if m.ID == "" {
-		m.ID = newID()
+		m.ID = NewID()
 	}
 	return c.send(ctx, m, c.enc, nil)
 }

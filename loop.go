@@ -82,15 +82,13 @@ func (c *Conn) run() {
 // reply answers req on the connection it came from; a nil req is a
 // request that did not decode.
 func (c *Conn) reply(req *Message, m *Message) {
-	m.ID = newID()
+	m.ID = NewID()
 	enc := c.enc
 	var route [][]byte
 	if req != nil {
-		if !req.from.responded.CompareAndSwap(false, true) {
+		if !m.answer(req) {
 			return
 		}
-		m.ResponseID = req.ID
-		m.Path = "xbahn.response." + req.ID
 		enc, route = req.from.enc, req.from.route
 	}
 	c.send(c.ctx, m, enc, route)

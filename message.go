@@ -71,8 +71,21 @@ func (m *Message) Peer() *zmtp.Peer { return m.from.peer }
 // locally.
 func (m *Message) Received() bool { return m.from.conn != nil }
 
-// newID returns a random version 4 UUID, the original's message id.
-func newID() string {
+// answer makes m the response to req, a received message, unless req has
+// been answered already: m's response id becomes req's id and its path
+// "xbahn.response.<id>". It reports whether m is the response.
+func (m *Message) answer(req *Message) bool {
+	if !req.from.responded.CompareAndSwap(false, true) {
+		return false
+	}
+	m.ResponseID = req.ID
+	m.Path = "xbahn.response." + req.ID
+	return true
+}
+
+// NewID returns a random version 4 UUID, the form of the original's
+// message ids, which rpc also uses for client ids.
+func NewID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40

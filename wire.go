@@ -75,7 +75,7 @@ func (w *Wire) prepare(path string, m *Message) {
 	m.Path = path
 	w.addMeta(m)
 	if m.ID == "" {
-		m.ID = newID()
+		m.ID = NewID()
 	}
 }
 
@@ -213,14 +213,12 @@ func (w *Wire) Respond(req, m *Message) error {
 	if c == nil {
 		c = d.conn
 	}
-	if !d.responded.CompareAndSwap(false, true) {
+	if !m.answer(req) {
 		return ErrAlreadyResponded
 	}
-	m.ResponseID = req.ID
-	m.Path = "xbahn.response." + req.ID
 	w.addMeta(m)
 	if m.ID == "" {
-		m.ID = newID()
+		m.ID = NewID()
 	}
 	var dest [][]byte
 	if c == d.conn {

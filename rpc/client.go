@@ -29,7 +29,6 @@ type ClientOptions struct {
 type Client struct {
 	w      *xbahn.Wire
 	ret    xbahn.Return // when set, calls go back to the peer of a message
-	path   string
 	key    string
 	remote string
 	id     string
@@ -64,7 +63,7 @@ func newClient(w *xbahn.Wire, o *ClientOptions) *Client {
 	if opts.Path == "" {
 		opts.Path = DefaultPath
 	}
-	c := &Client{w: w, path: opts.Path, key: opts.Key, call: opts.Path + ".call"}
+	c := &Client{w: w, key: opts.Key, call: opts.Path + ".call"}
 	if opts.Responder != nil {
 		c.remote = opts.Responder.Remote()
 	}

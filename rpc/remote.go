@@ -2,7 +2,6 @@ package rpc
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"net"
 	"strings"
@@ -20,7 +19,6 @@ type Remote struct {
 	ID   string
 	Addr net.Addr // where its first call came from
 
-	s        *Server
 	mu       sync.Mutex
 	last     time.Time
 	setup    bool // the way back was looked for
@@ -82,7 +80,7 @@ func (s *Server) meet(ctx context.Context, m *xbahn.Message, w *xbahn.Wire, id s
 	r := s.clients[id]
 	isNew := r == nil
 	if isNew {
-		r = &Remote{ID: id, s: s}
+		r = &Remote{ID: id}
 		if p := m.Peer(); p != nil {
 			r.Addr = p.Addr
 		}
@@ -242,13 +240,4 @@ func (s *Server) janitor() {
 			}
 		}
 	}
-}
-
-// newID returns a random version 4 UUID.
-func newID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

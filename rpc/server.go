@@ -64,10 +64,11 @@ type ServerOptions struct {
 // Server exposes Go functions and methods to xbahn clients. Only what is
 // registered is reachable.
 type Server struct {
-	opts ServerOptions
-	ctx  context.Context // ends with Close
-	stop context.CancelFunc
-	wg   sync.WaitGroup
+	opts     ServerOptions
+	callPath string          // Path+".call", where calls arrive
+	ctx      context.Context // ends with Close
+	stop     context.CancelFunc
+	wg       sync.WaitGroup
 
 	mu        sync.RWMutex
 	funcs     map[string]*function
@@ -100,7 +101,7 @@ func NewServer(o *ServerOptions) (*Server, error) {
 	if opts.Key != "" && len(opts.Key) < 8 {
 		return nil, errors.New("rpc: the key must have at least 8 characters")
 	}
-	s := &Server{opts: opts, funcs: map[string]*function{}, subs: map[string]SubHandler{}, clients: map[string]*Remote{},
+	s := &Server{opts: opts, callPath: opts.Path + ".call", funcs: map[string]*function{}, subs: map[string]SubHandler{}, clients: map[string]*Remote{},
 		work: make(chan work)}
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	if opts.IdleTimeout > 0 {
@@ -193,7 +194,7 @@ func (s *Server) OnClientGone(f func(c *Remote)) {
 // Serve answers the calls that arrive on any wire of l. The returned
 // function stops it.
 func (s *Server) Serve(l *xbahn.Link) (stop func(), err error) {
-	return l.OnPath(s.opts.Path+".call", s.handle)
+	return l.OnPath(s.callPath, s.handle)
 }
 
 // Client returns the record of the client with that id, or nil.
@@ -355,7 +356,7 @@ func (s *Server) call(m *xbahn.Message, w *xbahn.Wire) (result any, err error) {
 		if !s.opts.ClientAware {
 			return "$", nil
 		}
-		return newID(), nil
+		return xbahn.NewID(), nil
 	}
 	var remote *Remote
 	if s.opts.ClientAware && clientID != "" && clientID != "$" {
@@ -370,8 +371,8 @@ func (s *Server) call(m *xbahn.Message, w *xbahn.Wire) (result any, err error) {
 		return &CallInfo{Method: method, ClientID: clientID, Client: remote, Message: m, Wire: w}
 	}
 	sub := ""
-	if len(m.Path) > len(s.opts.Path)+len(".call") {
-		sub, _ = route.Tail(s.opts.Path+".call", m.Path)
+	if len(m.Path) > len(s.callPath) {
+		sub, _ = route.Tail(s.callPath, m.Path)
 	}
 	if sub != "" {
 		name, rest, _ := strings.Cut(sub, ".")
