@@ -138,6 +138,12 @@ func (s *Server) wayBack(r *Remote, m *xbahn.Message, w *xbahn.Wire) error {
 	}
 	link := xbahn.NewLink(xbahn.Conns{Send: conn, Receive: conn})
 	r.mu.Lock()
+	if r.dropping {
+		// The client was dropped, or the server closed, meanwhile.
+		r.mu.Unlock()
+		conn.Close()
+		return ErrClosed
+	}
 	r.conn, r.client = conn, newClient(link.Main(), &ClientOptions{Path: s.opts.Path})
 	r.mu.Unlock()
 	return nil
@@ -218,7 +224,7 @@ func (s *Server) drop(r *Remote) {
 // janitor drops clients idle for longer than the idle timeout.
 func (s *Server) janitor() {
 	defer s.wg.Done()
-	every := min(s.opts.IdleTimeout/2, time.Second)
+	every := max(min(s.opts.IdleTimeout/2, time.Second), time.Millisecond)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

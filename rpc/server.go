@@ -260,6 +260,10 @@ func (s *Server) handle(m *xbahn.Message, w *xbahn.Wire) error {
 	if m.IsResponse() {
 		return nil
 	}
+	if s.ctx.Err() != nil {
+		reply(m, w, nil, ErrClosed)
+		return nil
+	}
 	if conn := w.Conns().Receive; conn == nil || conn.URL().Type != zmtp.REP {
 		s.dispatch(work{m, w})
 		return nil
@@ -290,6 +294,7 @@ func (s *Server) dispatch(c work) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
+		reply(c.m, c.w, nil, ErrClosed)
 		return
 	}
 	s.wg.Add(1)
@@ -317,12 +322,17 @@ func (s *Server) worker(c work) {
 
 func (s *Server) serve(m *xbahn.Message, w *xbahn.Wire) {
 	result, err := s.call(m, w)
-	reply := xbahn.NewMessage(result)
+	reply(m, w, result, err)
+}
+
+// reply answers call m with its result, or with err when it failed.
+func reply(m *xbahn.Message, w *xbahn.Wire, result any, err error) {
+	r := xbahn.NewMessage(result)
 	if err != nil {
-		reply.Data = nil
-		reply.Error = err.Error()
+		r.Data = nil
+		r.Error = err.Error()
 	}
-	w.Respond(m, reply)
+	w.Respond(m, r)
 }
 
 // call runs the call in m and returns its result.
