@@ -21,8 +21,9 @@ func main() {
 	}))
 }
 
-// client makes a CURVE client from Z85 keys, with a new key pair when none
-// is given.
+// client makes a CURVE client from Z85 keys: with a new key pair when
+// none is given, and with the public key worked out from the secret one
+// when only that is.
 func client(server, public, secret string) (zmtp.Mechanism, error) {
 	var c curve.Client
 	var err error
@@ -33,8 +34,10 @@ func client(server, public, secret string) (zmtp.Mechanism, error) {
 		c.PublicKey, c.SecretKey, err = curve.NewKeyPair()
 		return c, err
 	}
-	if c.PublicKey, err = curve.ParseKey(public); err != nil {
-		return nil, err
+	if public != "" {
+		if c.PublicKey, err = curve.ParseKey(public); err != nil {
+			return nil, err
+		}
 	}
 	if c.SecretKey, err = curve.ParseKey(secret); err != nil {
 		return nil, err

@@ -49,3 +49,36 @@ func TestCurveEngineer(t *testing.T) {
 		}
 	}
 }
+
+// TestClientKeys checks how the command line's keys make a CURVE client:
+// a secret key alone is enough, the client works out the public one.
+func TestClientKeys(t *testing.T) {
+	server, _, _ := curve.NewKeyPair()
+	pub, sec, _ := curve.NewKeyPair()
+	for _, tt := range []struct {
+		name, public, secret string
+		ok                   bool
+	}{
+		{"both keys", pub.String(), sec.String(), true},
+		{"secret key alone", "", sec.String(), true},
+		{"public key alone", pub.String(), "", false},
+		{"no keys: a new pair", "", "", true},
+	} {
+		m, err := client(server.String(), tt.public, tt.secret)
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: error %v, want ok %v", tt.name, err, tt.ok)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		c := m.(curve.Client)
+		derived, err := curve.PublicKey(c.SecretKey)
+		if err != nil || c.ServerKey != server || c.PublicKey != (curve.Key{}) && c.PublicKey != derived {
+			t.Errorf("%s: the client's keys do not belong together (%v)", tt.name, err)
+		}
+		if tt.secret != "" && c.SecretKey != sec {
+			t.Errorf("%s: the client's secret key is not the one given", tt.name)
+		}
+	}
+}
