@@ -92,8 +92,3 @@ func randomBytes(b []byte) {
 	// system's source is broken.
 	rand.Read(b)
 }
-
-// newTransient returns a short-term key pair.
-func newTransient() (public, secret Key, err error) {
-	return NewKeyPair()
-}

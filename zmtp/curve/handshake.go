@@ -32,7 +32,7 @@ type clientHandshake struct {
 func newClientHandshake(server, public, secret Key) (*clientHandshake, error) {
 	h := &clientHandshake{server: server, public: public, secret: secret}
 	var err error
-	if h.tpub, h.tsec, err = newTransient(); err != nil {
+	if h.tpub, h.tsec, err = NewKeyPair(); err != nil {
 		return nil, err
 	}
 	if h.helloKey, err = sharedKey(&h.server, &h.tsec); err != nil {
@@ -125,7 +125,6 @@ type serverHandshake struct {
 	tpub, tsec     Key      // S', s'
 	cookieKey      [32]byte // secretbox key of the cookie, new for each connection
 	key            [32]byte // box key of C' and S'
-	client         Key      // C, from INITIATE
 	nonce          uint64   // the last short nonce sent
 	peerNonce      uint64   // the last short nonce received
 }
@@ -159,7 +158,7 @@ func (h *serverHandshake) hello(data []byte) error {
 // C' and s' under a key only this handshake knows.
 func (h *serverHandshake) welcome() ([]byte, error) {
 	var err error
-	if h.tpub, h.tsec, err = newTransient(); err != nil {
+	if h.tpub, h.tsec, err = NewKeyPair(); err != nil {
 		return nil, err
 	}
 	if h.key, err = sharedKey(&h.clientT, &h.tsec); err != nil {
@@ -216,7 +215,6 @@ func (h *serverHandshake) initiate(data []byte) (Key, []byte, error) {
 	if subtle.ConstantTimeCompare(vouch[:32], h.clientT[:])&subtle.ConstantTimeCompare(vouch[32:], h.public[:]) != 1 {
 		return Key{}, nil, ErrInvalid
 	}
-	h.client = client
 	h.peerNonce = n
 	return client, plain[48+vouchSize:], nil
 }
