@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/xbahn-go/xbahn/rpc"
 )
 
 // Type is the type of an argument or option value.
@@ -83,35 +85,34 @@ func parse(t Type, s string) (any, error) {
 }
 
 // coerce converts a wire value to type t, for values that came over the
-// wire or as defaults: an int64 makes a Float, text is parsed.
+// wire or as defaults: text is parsed, numbers and booleans convert as
+// rpc.Convert converts them (an int64 makes a Float, an integral float64
+// in range an Int).
 func coerce(t Type, v any) (any, error) {
 	switch x := v.(type) {
 	case string:
 		return parse(t, x)
-	case int64:
+	case int:
+		v = int64(x)
+	}
+	if v != nil {
 		switch typeOf(t) {
 		case Int:
-			return x, nil
+			var n int64
+			if rpc.Convert(v, &n) == nil {
+				return n, nil
+			}
 		case Float:
-			return float64(x), nil
+			var f float64
+			if rpc.Convert(v, &f) == nil {
+				return f, nil
+			}
+		case Bool:
+			var b bool
+			if rpc.Convert(v, &b) == nil {
+				return b, nil
+			}
 		}
-	case uint64:
-		if typeOf(t) == Int && x <= 1<<63-1 {
-			return int64(x), nil
-		}
-	case float64:
-		if typeOf(t) == Float {
-			return x, nil
-		}
-		if typeOf(t) == Int && x == float64(int64(x)) {
-			return int64(x), nil
-		}
-	case bool:
-		if typeOf(t) == Bool {
-			return x, nil
-		}
-	case int:
-		return coerce(t, int64(x))
 	}
 	return nil, fmt.Errorf("%v is not a %s", v, typeOf(t))
 }

@@ -127,13 +127,6 @@ func (c *Command) Parse(words []string) (Values, error) {
 		}
 		v[o.Name] = x
 	}
-	for _, o := range c.Options {
-		if _, set := v[o.Name]; !set && o.Default != nil {
-			if x, err := coerce(o.Type, o.Default); err == nil {
-				v[o.Name] = x
-			}
-		}
-	}
 	if len(rest) < len(c.Args) {
 		return nil, &UsageError{Msg: fmt.Sprintf("%s: missing argument %s", c.Name, strings.ToUpper(c.Args[len(rest)].Name))}
 	}
