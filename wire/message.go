@@ -1,5 +1,7 @@
 package wire
 
+import "slices"
+
 // Message is one xbahn message: the meta header, a main value and the
 // positional and keyword arguments of a call.
 //
@@ -87,6 +89,7 @@ func (m *Message) setMeta(k string, v any) {
 // and Meta keys merged. For the messages the original xbahn sends this
 // gives its own order in all but one case (see the package documentation).
 func (m *Message) metaEntries(dst []entry) []entry {
+	dst = slices.Grow(dst, len(m.Meta)+4)
 	if m.ID != "" {
 		dst = append(dst, entry{"id", fieldRef(&m.ID)})
 	} else if v, ok := m.Meta["id"]; ok {

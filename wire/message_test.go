@@ -153,6 +153,32 @@ func TestEncodeAllocs(t *testing.T) {
 	}
 }
 
+// TestEncodeLargeMapAllocs checks that a map of more than stackKeys keys
+// costs one allocation, for its entries, however many keys it has.
+func TestEncodeLargeMapAllocs(t *testing.T) {
+	if testing.CoverMode() != "" {
+		t.Skip("coverage instrumentation allocates")
+	}
+	buf := make([]byte, 0, 64<<10)
+	for _, n := range []int{stackKeys + 1, 100, 1000} {
+		m := &Message{Data: manyKeys(n)}
+		for _, enc := range []struct {
+			name string
+			f    func(*Message, []byte) ([]byte, error)
+		}{{"AppendBinary", (*Message).AppendBinary}, {"AppendJSON", (*Message).AppendJSON}} {
+			allocs := testing.AllocsPerRun(20, func() {
+				var err error
+				if buf, err = enc.f(m, buf[:0]); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if allocs != 1 {
+				t.Errorf("%s of a %d-key map allocates %v times, want 1", enc.name, n, allocs)
+			}
+		}
+	}
+}
+
 // TestDecodeReuseAllocs checks that decoding the reply into a reused
 // Message allocates once, for the copy of the input its strings share.
 func TestDecodeReuseAllocs(t *testing.T) {

@@ -25,6 +25,7 @@ type fieldRef *string
 // equal maps encode to equal bytes.
 func appendEntries(dst []entry, m map[string]any) []entry {
 	start := len(dst)
+	dst = slices.Grow(dst, len(m))
 	for k, v := range m {
 		dst = append(dst, entry{k, v})
 	}
@@ -67,9 +68,7 @@ func canonical(v any) (any, error) {
 	case reflect.Slice, reflect.Array:
 		if rv.Type().Elem().Kind() == reflect.Uint8 {
 			b := make([]byte, rv.Len())
-			for i := range b {
-				b[i] = byte(rv.Index(i).Uint())
-			}
+			reflect.Copy(reflect.ValueOf(b), rv)
 			return b, nil
 		}
 		l := make([]any, rv.Len())
