@@ -161,6 +161,8 @@ func TestJSONPeers(t *testing.T) {
 			&Message{ID: "x1", Path: "comm.call", Data: "multiply", Kwargs: map[string]any{"a": int64(7), "b": "6"}}},
 		{"args object gives its keys", `{"meta": {"id": "x"}, "args": {"a": 7, "b": [6]}}`,
 			&Message{ID: "x", Args: []any{"a", "b"}}},
+		{"args object with a key twice", `{"meta": {"id": "x"}, "args": {"b": 1, "a": 2, "b": 3}}`,
+			&Message{ID: "x", Args: []any{"b", "a"}}},
 		{"minimal reply", `{"meta":{"response_id":"r"},"data":"pong!"}`,
 			&Message{ResponseID: "r", Data: "pong!"}},
 		{"error reply", `{"meta":{"response_id":"r","error":"nope"}}`,

@@ -85,14 +85,8 @@ func (d *jsonDecoder) meta(m *Message) error {
 		return err
 	}
 	for first := true; ; first = false {
-		if more, err := d.more('}', first); !more || err != nil {
-			return err
-		}
-		if err := d.spend(); err != nil {
-			return err
-		}
-		k, err := d.key()
-		if err != nil {
+		k, more, err := d.member(first)
+		if !more || err != nil {
 			return err
 		}
 		d.ws()
@@ -130,21 +124,23 @@ func (d *jsonDecoder) args(m *Message) error {
 		return err
 	case '{':
 		d.off++
+		// A key that comes again keeps its first place, as in a dict.
+		var seen map[string]bool
 		for first := true; ; first = false {
-			if more, err := d.more('}', first); !more || err != nil {
-				return err
-			}
-			if err := d.spend(); err != nil {
-				return err
-			}
-			k, err := d.key()
-			if err != nil {
+			k, more, err := d.member(first)
+			if !more || err != nil {
 				return err
 			}
 			if _, err := d.value(1); err != nil {
 				return err
 			}
-			m.Args = append(m.Args, k)
+			if seen == nil {
+				seen = map[string]bool{}
+			}
+			if !seen[k] {
+				seen[k] = true
+				m.Args = append(m.Args, k)
+			}
 		}
 	}
 	return d.fail(ErrType)
@@ -306,19 +302,26 @@ func (d *jsonDecoder) elements(l []any, depth int) ([]any, error) {
 	}
 }
 
+// member reads the key of an object's next member, charged to the element
+// budget, and reports whether there is one; first is set for the first.
+func (d *jsonDecoder) member(first bool) (k string, more bool, err error) {
+	if more, err = d.more('}', first); !more || err != nil {
+		return "", more, err
+	}
+	if err = d.spend(); err != nil {
+		return "", false, err
+	}
+	k, err = d.key()
+	return k, err == nil, err
+}
+
 // members reads the members of an object, after its '{', into m, and makes
 // m first if it is nil and there are members. They are at nesting depth
 // depth.
 func (d *jsonDecoder) members(m map[string]any, depth int) (map[string]any, error) {
 	for first := true; ; first = false {
-		if more, err := d.more('}', first); !more || err != nil {
-			return m, err
-		}
-		if err := d.spend(); err != nil {
-			return m, err
-		}
-		k, err := d.key()
-		if err != nil {
+		k, more, err := d.member(first)
+		if !more || err != nil {
 			return m, err
 		}
 		v, err := d.value(depth)
