@@ -2,6 +2,7 @@ package fuzz
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"testing"
 
@@ -36,6 +37,9 @@ func FuzzWireBinary(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
+		if err := new(wire.Message).UnmarshalBinary(b); err != nil {
+			f.Fatalf("seed %q does not decode: %v", b, err)
+		}
 		f.Add(b)
 	}
 	f.Add([]byte{})
@@ -47,6 +51,7 @@ func FuzzWireBinary(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		var m wire.Message
 		if err := m.UnmarshalBinary(in); err != nil {
+			checkDecodeError(t, err, in)
 			return
 		}
 		roundTrip(t, &m, (*wire.Message).AppendBinary, (*wire.Message).UnmarshalBinary)
@@ -58,6 +63,9 @@ func FuzzWireJSON(f *testing.F) {
 		b, err := m.AppendJSON(nil)
 		if err != nil {
 			f.Fatal(err)
+		}
+		if err := new(wire.Message).UnmarshalJSON(b); err != nil {
+			f.Fatalf("seed %q does not decode: %v", b, err)
 		}
 		f.Add(b)
 	}
@@ -78,12 +86,26 @@ func FuzzWireJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		var m wire.Message
 		if err := m.UnmarshalJSON(in); err != nil {
+			checkDecodeError(t, err, in)
 			return
 		}
 		roundTrip(t, &m, (*wire.Message).AppendJSON, (*wire.Message).UnmarshalJSON)
 		// Whatever JSON gives, the binary encoding holds too.
 		roundTrip(t, &m, (*wire.Message).AppendBinary, (*wire.Message).UnmarshalBinary)
 	})
+}
+
+// checkDecodeError checks that err, why in did not decode, is a
+// *wire.DecodeError that points into in.
+func checkDecodeError(t *testing.T, err error, in []byte) {
+	t.Helper()
+	var de *wire.DecodeError
+	if !errors.As(err, &de) {
+		t.Fatalf("decoding %q: error %v (%T), want a *wire.DecodeError", in, err, err)
+	}
+	if de.Offset < 0 || de.Offset > len(in) {
+		t.Fatalf("decoding %q: error at offset %d, outside the input", in, de.Offset)
+	}
 }
 
 // roundTrip checks that m, a decoded message, encodes, that the encoding

@@ -71,12 +71,14 @@ func FuzzCommand(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		cmd, err := zmtp.ParseCommand(b)
 		if err != nil {
+			mustBeMalformed(t, err)
 			return
 		}
 		switch cmd.Name {
 		case zmtp.CmdReady:
 			md, err := zmtp.ParseMetadata(cmd.Data, 64)
 			if err != nil {
+				mustBeMalformed(t, err)
 				return
 			}
 			if err := md.Validate(); err != nil {
@@ -92,15 +94,50 @@ func FuzzCommand(f *testing.F) {
 				}
 			}
 		case zmtp.CmdPing:
-			if _, ctx, err := zmtp.ParsePing(cmd.Data); err == nil && len(ctx) > len(cmd.Data) {
-				t.Fatal("PING context longer than its data")
+			ttl, ctx, err := zmtp.ParsePing(cmd.Data)
+			if err != nil {
+				mustBeMalformed(t, err)
+				return
+			}
+			ttl2, ctx2, err := zmtp.ParsePing(commandData(t, zmtp.AppendPing(nil, ttl, ctx)))
+			want := ctx[:min(len(ctx), zmtp.MaxPingContext)]
+			if err != nil || ttl2 != ttl || !bytes.Equal(ctx2, want) {
+				t.Fatalf("PING round trip: %v %q, %v; want %v %q", ttl2, ctx2, err, ttl, want)
 			}
 		case zmtp.CmdError:
-			if reason, err := zmtp.ParseError(cmd.Data); err == nil && len(reason) > 255 {
-				t.Fatal("ERROR reason over 255 bytes")
+			reason, err := zmtp.ParseError(cmd.Data)
+			if err != nil {
+				mustBeMalformed(t, err)
+				return
+			}
+			if back, err := zmtp.ParseError(commandData(t, zmtp.AppendError(nil, reason))); err != nil || back != reason {
+				t.Fatalf("ERROR round trip: %q, %v; want %q", back, err, reason)
 			}
 		}
 	})
+}
+
+// commandData returns the data of the command in frame, a whole frame.
+func commandData(t *testing.T, frame []byte) []byte {
+	t.Helper()
+	_, size, n, err := zmtp.ParseFrameHeader(frame)
+	if err != nil || uint64(len(frame)-n) != size {
+		t.Fatalf("frame %q: size %d, header %d bytes, %v", frame, size, n, err)
+	}
+	cmd, err := zmtp.ParseCommand(frame[n:])
+	if err != nil {
+		t.Fatalf("command %q: %v", frame[n:], err)
+	}
+	return cmd.Data
+}
+
+// mustBeMalformed checks that err says the input was malformed or over a
+// limit.
+func mustBeMalformed(t *testing.T, err error) {
+	t.Helper()
+	if !errors.Is(err, zmtp.ErrMalformed) && !errors.Is(err, zmtp.ErrTooLarge) {
+		t.Fatalf("error %v wraps neither zmtp.ErrMalformed nor zmtp.ErrTooLarge", err)
+	}
 }
 
 func FuzzEndpoint(f *testing.F) {
