@@ -39,6 +39,7 @@ func FuzzPlainServer(f *testing.F) {
 	hello := zmtp.AppendCommand(nil, zmtp.CmdHello, zmtp.AppendPlainHello(nil, "admin", "secret"))
 	md := zmtp.Metadata{{Name: zmtp.PropSocketType, Value: []byte("DEALER")}}
 	initiate := zmtp.AppendCommand(nil, zmtp.CmdInitiate, md.Append(nil))
+	good := append(bytes.Clone(hello), initiate...)
 	f.Add([]byte(nil))
 	f.Add(hello)
 	f.Add(append(bytes.Clone(hello), initiate...))
@@ -90,8 +91,13 @@ func FuzzPlainServer(f *testing.F) {
 		}
 		// A READY means the fuzzed client authenticated: only possible
 		// with the one good password.
-		if bytes.Contains(got.Bytes(), []byte("\x05READY")) && !bytes.Contains(data, []byte("\x05admin\x06secret")) {
+		ready := bytes.Contains(got.Bytes(), []byte("\x05READY"))
+		if ready && !bytes.Contains(data, []byte("\x05admin\x06secret")) {
 			t.Fatalf("server sent READY to a client without the password: %q", data)
+		}
+		// And a client that starts with the good handshake gets it.
+		if !ready && bytes.HasPrefix(data, good) {
+			t.Fatalf("server sent no READY to a client with the password: %q", data)
 		}
 	})
 }
