@@ -308,7 +308,8 @@ func TestCloseUnblocksRecv(t *testing.T) {
 		errc <- err
 	}()
 	// Make sure Recv is blocked before closing: it is, once the socket
-	// has a waiter or a direct reader. Closing earlier also must work.
+	// has a waiter or a direct reader.
+	waitRecvBlocked(t, rep)
 	rep.Close()
 	select {
 	case err := <-errc:
@@ -317,6 +318,25 @@ func TestCloseUnblocksRecv(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Recv still blocked 5s after Close")
+	}
+}
+
+// waitRecvBlocked waits up to 5s until a goroutine waits in s.Recv,
+// either for a queued message or reading a connection directly.
+func waitRecvBlocked(t *testing.T, s *Socket) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s.mu.Lock()
+		blocked := s.waiters > 0 || s.direct != nil
+		s.mu.Unlock()
+		if blocked {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Recv not blocked after 5s")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
