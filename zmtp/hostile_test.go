@@ -534,15 +534,18 @@ func TestHostilePingFlood(t *testing.T) {
 	// while it owes many (libzmq keeps one pending), but once the flood
 	// is over a PING is answered again; the waits are bounded.
 	last, pongs := -1, 0
-	done := false
+	done, dropped := false, false
 	for !done {
 		flags, body, err := peer.readFrame()
 		if err != nil {
 			if ne, ok := err.(net.Error); ok && ne.Timeout() {
 				t.Fatalf("no PONG or close after %d PONGs: %v", pongs, err)
 			}
+			// The socket may drop a flooding peer; the good client and
+			// the heap are checked all the same.
 			t.Logf("connection dropped after %d PONGs: %v", pongs, err)
-			return
+			dropped = true
+			break
 		}
 		cmd, perr := ParseCommand(body)
 		if !flags.Has(FlagCommand) || perr != nil || cmd.Name != CmdPong || len(cmd.Data) != 4 {
@@ -559,11 +562,13 @@ func TestHostilePingFlood(t *testing.T) {
 			pongs++
 		}
 	}
-	if err := <-wrote; err != nil {
-		t.Fatalf("writing PINGs: %v", err)
-	}
-	if pongs == 0 {
-		t.Error("no PING was answered")
+	if !dropped {
+		if err := <-wrote; err != nil {
+			t.Fatalf("writing PINGs: %v", err)
+		}
+		if pongs == 0 {
+			t.Error("no PING was answered")
+		}
 	}
 	t.Logf("%d of %d PINGs answered", pongs, pings)
 	good.progress(t, 3)
