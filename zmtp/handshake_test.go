@@ -11,8 +11,6 @@ import (
 func TestHandshakeMetadata(t *testing.T) {
 	rep := mustSocket(t, REP, nil)
 	ep := mustBind(t, rep)
-	req := mustSocket(t, REQ, &Options{Identity: []byte("client-7")})
-	_ = req
 	peer := dialRaw(t, ep)
 	g := peer.greet()
 	if g.Major != 3 || g.Minor != 1 || g.Mechanism != "NULL" {
