@@ -173,7 +173,10 @@ func TestSendAndWaitDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer silent.Close()
-	ep, _ := silent.Bind("tcp://127.0.0.1:0")
+	ep, err := silent.Bind("tcp://127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	client := mustConnect(t, "zmq://"+strings.TrimPrefix(ep, "tcp://")+"/req", nil)
 	w := NewLink(Conns{Send: client, Receive: client}).Main()
 	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
@@ -194,14 +197,24 @@ func TestSendAndWaitDeadline(t *testing.T) {
 			return
 		}
 		out.Data, out.ResponseID = data, in.ID
-		b, _ := out.AppendBinary(nil)
-		silent.Send(ctx, b)
+		b, err := out.AppendBinary(nil)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if err := silent.Send(ctx, b); err != nil {
+			t.Errorf("answering %q: %v", data, err)
+		}
 	}
 	first, err := silent.Recv(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The answering goroutine ends before the test does, so that it
+	// never reports after it.
+	answered := make(chan struct{})
 	go func() {
+		defer close(answered)
 		answer(first, "too late")
 		second, err := silent.Recv(ctx)
 		if err != nil {
@@ -214,6 +227,7 @@ func TestSendAndWaitDeadline(t *testing.T) {
 	if err != nil || resp.Data != "right" {
 		t.Errorf("SendAndWait = %v, %v; want the reply \"right\"", resp, err)
 	}
+	<-answered
 }
 
 func TestConcurrentRequesters(t *testing.T) {

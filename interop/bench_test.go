@@ -93,10 +93,11 @@ func echoXbahn(ctx context.Context, rep *zmtp.Socket) {
 	}
 }
 
-// startEcho binds our REP with an echo server and returns its endpoint and
-// a context for the clients. The server stops when the benchmark ends.
-func startEcho(b *testing.B) (string, context.Context) {
-	rep := newOurs(b, zmtp.REP, nil)
+// startEcho binds our REP, made with the options o, with an echo server
+// and returns its endpoint and a context for the clients. The server stops
+// when the benchmark ends.
+func startEcho(b *testing.B, o *zmtp.Options) (string, context.Context) {
+	rep := newOurs(b, zmtp.REP, o)
 	ep := ourBind(b, rep)
 	ctx, cancel := context.WithTimeout(context.Background(), benchTimeout)
 	var wg sync.WaitGroup
@@ -114,7 +115,7 @@ func startEcho(b *testing.B) (string, context.Context) {
 }
 
 func roundTripXbahn(b *testing.B, size int) {
-	ep, ctx := startEcho(b)
+	ep, ctx := startEcho(b, nil)
 	req := newOurs(b, zmtp.REQ, nil)
 	ourConnect(b, req, ep)
 	payload := make([]byte, size)
@@ -279,7 +280,7 @@ func measureConcurrent(b *testing.B, clients int, rt func(client int) error) {
 }
 
 func throughputXbahn(b *testing.B) {
-	ep, ctx := startEcho(b)
+	ep, ctx := startEcho(b, nil)
 	reqs := make([]*zmtp.Socket, throughputClients)
 	msgs := make([]zmtp.Msg, throughputClients)
 	payload := make([]byte, 64)

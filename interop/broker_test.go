@@ -124,7 +124,8 @@ func (w *worker) serve(t *testing.T, ctx context.Context, dieAfter int) error {
 
 // startWorkers connects n workers to the broker, waits until the broker
 // has them all, and starts them, worker i dying after dieAfter(i) answers
-// if that is above 0. stop ends the workers and waits for them.
+// if that is above 0. stop ends the workers and waits for them; it runs
+// at the end of the test too, so that no worker outlives it.
 func startWorkers(t *testing.T, b *broker, n int, dieAfter func(i int) int) (ws []*worker, stop func()) {
 	t.Helper()
 	ws = make([]*worker, n)
@@ -144,10 +145,15 @@ func startWorkers(t *testing.T, b *broker, n int, dieAfter func(i int) int) (ws 
 			}
 		}()
 	}
-	return ws, func() {
-		cancel()
-		wg.Wait()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			wg.Wait()
+		})
 	}
+	t.Cleanup(stop)
+	return ws, stop
 }
 
 // A result is what became of one request.

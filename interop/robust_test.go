@@ -234,6 +234,9 @@ func TestRecvResumesAfterTimeout(t *testing.T) {
 			if d := diffFrames(got, want); d != "" {
 				t.Fatalf("after %d timeouts: %s", timeouts, d)
 			}
+			if timeouts == 0 {
+				t.Skip("the 8 MiB reply arrived within one 100µs deadline: no Recv timed out, so resuming after a timeout was not exercised")
+			}
 			t.Logf("received after %d timeouts", timeouts)
 			return
 		}

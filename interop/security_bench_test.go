@@ -4,7 +4,6 @@ package interop
 
 import (
 	"context"
-	"sync"
 	"testing"
 
 	zmq "github.com/pebbe/zmq4"
@@ -57,19 +56,7 @@ func curveClient(k secKeys) zmtp.Mechanism {
 
 func curveRoundTripXbahn(b *testing.B) {
 	k := requireZAP(b)
-	rep := newOurs(b, zmtp.REP, &zmtp.Options{Mechanism: curveServer(k)})
-	ep := ourBind(b, rep)
-	ctx, cancel := context.WithTimeout(context.Background(), benchTimeout)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		echoXbahn(ctx, rep)
-	}()
-	b.Cleanup(func() {
-		cancel()
-		wg.Wait()
-	})
+	ep, ctx := startEcho(b, &zmtp.Options{Mechanism: curveServer(k)})
 	req := newOurs(b, zmtp.REQ, &zmtp.Options{Mechanism: curveClient(k)})
 	ourConnect(b, req, ep)
 	payload := make([]byte, 64)

@@ -21,6 +21,53 @@ func testCtx(t testing.TB) context.Context {
 	return ctx
 }
 
+// mustListen opens a listening connection, closed when the test ends.
+func mustListen(t testing.TB, url string, o *xbahn.Options) *xbahn.Conn {
+	t.Helper()
+	conn, err := xbahn.Listen(url, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// mustConnect opens a connecting connection, closed when the test ends.
+func mustConnect(t testing.TB, url string, o *xbahn.Options) *xbahn.Conn {
+	t.Helper()
+	conn, err := xbahn.Connect(url, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// mustServer makes a server, closed when the test ends, and registers
+// the methods of each of methods on it.
+func mustServer(t testing.TB, so *ServerOptions, methods ...any) *Server {
+	t.Helper()
+	s, err := NewServer(so)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	for _, m := range methods {
+		if err := s.RegisterMethods(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// mustServe has s serve l.
+func mustServe(t testing.TB, s *Server, l *xbahn.Link) {
+	t.Helper()
+	if _, err := s.Serve(l); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // pair starts a server on a REP (or ROUTER) connection over loopback TCP
 // and returns a client connected to it with a REQ (or DEALER).
 func pair(t testing.TB, typ string, so *ServerOptions, co *ClientOptions, setup func(*Server)) (*Server, *Client) {
@@ -178,19 +225,19 @@ func TestRegisterErrors(t *testing.T) {
 
 func TestAuth(t *testing.T) {
 	ctx := testCtx(t)
-	setup := func(s *Server) { s.RegisterMethods(&calc{}) }
+	setup := func(s *Server) {
+		if err := s.RegisterMethods(&calc{}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	_, good := pair(t, "rep", &ServerOptions{Key: "s3cret-key"}, &ClientOptions{Key: "s3cret-key"}, setup)
 	if n, err := CallAs[int](ctx, good, "multiply", 2, 2); err != nil || n != 4 {
 		t.Errorf("with the key: %d, %v", n, err)
 	}
-	conn, _ := xbahn.Listen("zmq://127.0.0.1:0/rep", nil)
-	defer conn.Close()
-	s, _ := NewServer(&ServerOptions{Key: "s3cret-key"})
-	defer s.Close()
-	setup(s)
-	s.Serve(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
-	cconn, _ := xbahn.Connect("zmq://"+strings.TrimPrefix(conn.Endpoint(), "tcp://")+"/req", nil)
-	defer cconn.Close()
+	conn := mustListen(t, "zmq://127.0.0.1:0/rep", nil)
+	s := mustServer(t, &ServerOptions{Key: "s3cret-key"}, &calc{})
+	mustServe(t, s, xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
+	cconn := mustConnect(t, "zmq://"+strings.TrimPrefix(conn.Endpoint(), "tcp://")+"/req", nil)
 	w := xbahn.NewLink(xbahn.Conns{Send: cconn, Receive: cconn}).Main()
 	for _, key := range []string{"", "wrong-key!"} {
 		bad := newClient(w, &ClientOptions{Key: key})
@@ -268,29 +315,23 @@ func twoWayPair(t *testing.T, hub *zmtp.Hub, so ServerOptions) (*Server, *Client
 	t.Helper()
 	ctx := testCtx(t)
 	opts := &xbahn.Options{Hub: hub}
-	conn, err := xbahn.Listen("zmq://server/rep?transport=inproc", opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
+	conn := mustListen(t, "zmq://server/rep?transport=inproc", opts)
 	so.ClientAware, so.Conn = true, opts
-	s, _ := NewServer(&so)
-	t.Cleanup(func() { s.Close() })
-	s.RegisterMethods(&calc{})
-	s.Serve(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
+	s := mustServer(t, &so, &calc{})
+	mustServe(t, s, xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
 	touched := &atomic.Int32{}
 	s.OnNewClient(func(ctx context.Context, c *Remote) {
 		if _, err := c.Call(ctx, "touch"); err == nil {
 			touched.Add(1)
 		}
 	})
-	resp, _ := xbahn.Listen("zmq://responder/rep?transport=inproc", opts)
-	t.Cleanup(func() { resp.Close() })
-	local, _ := NewServer(nil)
-	local.Register("touch", func() bool { return true })
-	local.Serve(xbahn.NewLink(xbahn.Conns{Receive: resp, Respond: resp}))
-	cconn, _ := xbahn.Connect("zmq://server/req?transport=inproc", opts)
-	t.Cleanup(func() { cconn.Close() })
+	resp := mustListen(t, "zmq://responder/rep?transport=inproc", opts)
+	local := mustServer(t, nil)
+	if err := local.Register("touch", func() bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+	mustServe(t, local, xbahn.NewLink(xbahn.Conns{Receive: resp, Respond: resp}))
+	cconn := mustConnect(t, "zmq://server/req?transport=inproc", opts)
 	c, err := NewClient(ctx, xbahn.NewLink(xbahn.Conns{Send: cconn, Receive: cconn}).Main(), &ClientOptions{Responder: resp})
 	if err != nil {
 		t.Fatal(err)
@@ -340,20 +381,14 @@ func TestTwoWayClientReconnects(t *testing.T) {
 	s.Close()
 	conn.Close()
 	opts := &xbahn.Options{Hub: hub}
-	conn2, err := xbahn.Listen("zmq://server/rep?transport=inproc", opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn2.Close()
-	s2, _ := NewServer(&ServerOptions{ClientAware: true, Conn: opts})
-	defer s2.Close()
-	s2.RegisterMethods(&calc{})
+	conn2 := mustListen(t, "zmq://server/rep?transport=inproc", opts)
+	s2 := mustServer(t, &ServerOptions{ClientAware: true, Conn: opts}, &calc{})
 	s2.OnNewClient(func(ctx context.Context, r *Remote) {
 		if _, err := r.Call(ctx, "touch"); err == nil {
 			touched.Add(1)
 		}
 	})
-	s2.Serve(xbahn.NewLink(xbahn.Conns{Receive: conn2, Respond: conn2}))
+	mustServe(t, s2, xbahn.NewLink(xbahn.Conns{Receive: conn2, Respond: conn2}))
 	// The client goes on with its id; the new server meets it, connects
 	// back and touches it.
 	if n, err := CallAs[int](ctx, c, "multiply", 6, 7); err != nil || n != 42 {
@@ -367,11 +402,8 @@ func TestTwoWayClientReconnects(t *testing.T) {
 func TestNATTwoWay(t *testing.T) {
 	ctx := testCtx(t)
 	// One DEALER/ROUTER connection carries both directions.
-	conn, _ := xbahn.Listen("zmq://127.0.0.1:0/router", nil)
-	defer conn.Close()
-	s, _ := NewServer(&ServerOptions{ClientAware: true})
-	defer s.Close()
-	s.RegisterMethods(&calc{})
+	conn := mustListen(t, "zmq://127.0.0.1:0/router", nil)
+	s := mustServer(t, &ServerOptions{ClientAware: true}, &calc{})
 	answers := make(chan any, 1)
 	s.OnNewClient(func(ctx context.Context, r *Remote) {
 		v, err := r.Call(ctx, "whoami")
@@ -380,15 +412,15 @@ func TestNATTwoWay(t *testing.T) {
 		}
 		answers <- v
 	})
-	s.Serve(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
+	mustServe(t, s, xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
 
-	cconn, _ := xbahn.Connect("zmq://"+strings.TrimPrefix(conn.Endpoint(), "tcp://")+"/dealer", nil)
-	defer cconn.Close()
+	cconn := mustConnect(t, "zmq://"+strings.TrimPrefix(conn.Endpoint(), "tcp://")+"/dealer", nil)
 	link := xbahn.NewLink(xbahn.Conns{Send: cconn, Receive: cconn})
-	local, _ := NewServer(nil)
-	defer local.Close()
-	local.Register("whoami", func() string { return "the client behind NAT" })
-	local.Serve(link)
+	local := mustServer(t, nil)
+	if err := local.Register("whoami", func() string { return "the client behind NAT" }); err != nil {
+		t.Fatal(err)
+	}
+	mustServe(t, local, link)
 	c, err := NewClient(ctx, link.Main(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -396,8 +428,13 @@ func TestNATTwoWay(t *testing.T) {
 	if _, err := c.Call(ctx, "multiply", 3, 3); err != nil {
 		t.Fatal(err)
 	}
-	if got := <-answers; got != "the client behind NAT" {
-		t.Errorf("server's call of the client = %v", got)
+	select {
+	case got := <-answers:
+		if got != "the client behind NAT" {
+			t.Errorf("server's call of the client = %v", got)
+		}
+	case <-ctx.Done():
+		t.Fatal("the server did not call the client")
 	}
 }
 

@@ -125,8 +125,23 @@ func TestReqRoundRobin(t *testing.T) {
 	}
 }
 
-// waitConnected waits until n of the socket's pipes have a connection.
+// waitConnected waits until at least n of the socket's pipes have a
+// connection.
 func waitConnected(t testing.TB, s *Socket, n int) {
+	t.Helper()
+	waitConnections(t, s, n, func(up int) bool { return up >= n })
+}
+
+// waitConnectedExactly waits until exactly n of the socket's pipes have a
+// connection, for example until a lost connection is noticed.
+func waitConnectedExactly(t testing.TB, s *Socket, n int) {
+	t.Helper()
+	waitConnections(t, s, n, func(up int) bool { return up == n })
+}
+
+// waitConnections waits up to 5s until done holds for the number of the
+// socket's pipes that have a connection.
+func waitConnections(t testing.TB, s *Socket, n int, done func(up int) bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -138,11 +153,11 @@ func waitConnected(t testing.TB, s *Socket, n int) {
 			}
 		}
 		s.mu.Unlock()
-		if up >= n {
+		if done(up) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d connections up after 5s", up, n)
+			t.Fatalf("%d connections up after 5s, want %d", up, n)
 		}
 		time.Sleep(time.Millisecond)
 	}

@@ -10,9 +10,7 @@ import (
 
 func benchmarkReqRep(b *testing.B, size int) {
 	req, rep := newPair(b, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go echo(ctx, rep)
+	startEcho(b, rep)
 	bg := context.Background()
 	payload := make([]byte, size)
 	var m Msg

@@ -11,8 +11,6 @@ import (
 func TestHandshakeMetadata(t *testing.T) {
 	rep := mustSocket(t, REP, nil)
 	ep := mustBind(t, rep)
-	req := mustSocket(t, REQ, &Options{Identity: []byte("client-7")})
-	_ = req
 	peer := dialRaw(t, ep)
 	g := peer.greet()
 	if g.Major != 3 || g.Minor != 1 || g.Mechanism != "NULL" {
@@ -128,12 +126,8 @@ func TestVersionRefusedByListener(t *testing.T) {
 	peer := dialRaw(t, ep)
 	// A ZMTP 2.0 peer sends its signature and revision and waits; it
 	// must get a prompt close, not a wait for the handshake timeout.
-	start := time.Now()
 	peer.write([]byte{0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 1})
-	peer.waitClosed(time.Second)
-	if d := time.Since(start); d > 500*time.Millisecond {
-		t.Errorf("closed after %v", d)
-	}
+	peer.waitClosed(500 * time.Millisecond)
 }
 
 func TestHandshakeTimeoutDoesNotBlockOthers(t *testing.T) {

@@ -365,15 +365,13 @@ func TestHostileReadyMetadata(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			peer := dialRaw(t, tt.server.ep)
 			peer.greet()
-			start := time.Now()
+			// The socket answers and closes within 1s of the write.
+			deadline := time.Now().Add(time.Second)
 			peer.write(tt.data)
 			if cmd := peer.readCommand(); cmd.Name != CmdReady {
 				t.Fatalf("got %s, want the socket's READY", cmd.Name)
 			}
-			peer.waitClosed(2 * time.Second)
-			if d := time.Since(start); d > time.Second {
-				t.Errorf("closed after %v", d)
-			}
+			peer.waitClosed(time.Until(deadline))
 		})
 	}
 	heap.check(t, 64<<20)
@@ -534,15 +532,18 @@ func TestHostilePingFlood(t *testing.T) {
 	// while it owes many (libzmq keeps one pending), but once the flood
 	// is over a PING is answered again; the waits are bounded.
 	last, pongs := -1, 0
-	done := false
+	done, dropped := false, false
 	for !done {
 		flags, body, err := peer.readFrame()
 		if err != nil {
 			if ne, ok := err.(net.Error); ok && ne.Timeout() {
 				t.Fatalf("no PONG or close after %d PONGs: %v", pongs, err)
 			}
+			// The socket may drop a flooding peer; the good client and
+			// the heap are checked all the same.
 			t.Logf("connection dropped after %d PONGs: %v", pongs, err)
-			return
+			dropped = true
+			break
 		}
 		cmd, perr := ParseCommand(body)
 		if !flags.Has(FlagCommand) || perr != nil || cmd.Name != CmdPong || len(cmd.Data) != 4 {
@@ -559,11 +560,13 @@ func TestHostilePingFlood(t *testing.T) {
 			pongs++
 		}
 	}
-	if err := <-wrote; err != nil {
-		t.Fatalf("writing PINGs: %v", err)
-	}
-	if pongs == 0 {
-		t.Error("no PING was answered")
+	if !dropped {
+		if err := <-wrote; err != nil {
+			t.Fatalf("writing PINGs: %v", err)
+		}
+		if pongs == 0 {
+			t.Error("no PING was answered")
+		}
 	}
 	t.Logf("%d of %d PINGs answered", pongs, pings)
 	good.progress(t, 3)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 )
 
 func newPair(t testing.TB, opts *Options) (req, rep *Socket) {
@@ -45,9 +44,8 @@ func echo(ctx context.Context, rep *Socket) {
 
 func TestReqRepEcho(t *testing.T) {
 	req, rep := newPair(t, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	go echo(ctx, rep)
+	startEcho(t, rep)
+	ctx := testCtx(t)
 	for i := 0; i < 100; i++ {
 		want := fmt.Sprintf("hello %d", i)
 		if err := req.Send(ctx, []byte(want), []byte("x")); err != nil {

@@ -308,7 +308,8 @@ func TestCloseUnblocksRecv(t *testing.T) {
 		errc <- err
 	}()
 	// Make sure Recv is blocked before closing: it is, once the socket
-	// has a waiter or a direct reader. Closing earlier also must work.
+	// has a waiter or a direct reader.
+	waitRecvBlocked(t, rep)
 	rep.Close()
 	select {
 	case err := <-errc:
@@ -317,6 +318,25 @@ func TestCloseUnblocksRecv(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Recv still blocked 5s after Close")
+	}
+}
+
+// waitRecvBlocked waits up to 5s until a goroutine waits in s.Recv,
+// either for a queued message or reading a connection directly.
+func waitRecvBlocked(t *testing.T, s *Socket) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s.mu.Lock()
+		blocked := s.waiters > 0 || s.direct != nil
+		s.mu.Unlock()
+		if blocked {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Recv not blocked after 5s")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
@@ -435,40 +455,30 @@ func TestSteadyStateAllocs(t *testing.T) {
 }
 
 func TestCloseStopsGoroutines(t *testing.T) {
-	before := runtime.NumGoroutine()
-	func() {
-		rep, err := NewSocket(REP, &Options{Heartbeat: Heartbeat{Interval: 10 * time.Millisecond}})
-		if err != nil {
+	// Every goroutine of the sockets below must end once their cleanups
+	// have closed them.
+	leakCheck(t)
+	opts := &Options{Heartbeat: Heartbeat{Interval: 10 * time.Millisecond}}
+	rep := mustSocket(t, REP, opts)
+	ep := mustBind(t, rep)
+	ctx := testCtx(t)
+	for i := 0; i < 3; i++ {
+		req := mustSocket(t, REQ, opts)
+		connect(t, req, ep)
+		connect(t, req, "tcp://127.0.0.1:1") // a dialer that never succeeds
+		// The request goes to the peer that is up; the dialer that never
+		// succeeds holds none.
+		if err := req.Send(ctx, []byte("x")); err != nil {
+			t.Fatalf("REQ %d Send: %v", i, err)
+		}
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := rep.Recv(ctx); err != nil {
 			t.Fatal(err)
 		}
-		defer rep.Close()
-		ep := mustBind(t, rep)
-		ctx := testCtx(t)
-		for i := 0; i < 3; i++ {
-			req, err := NewSocket(REQ, &Options{Heartbeat: Heartbeat{Interval: 10 * time.Millisecond}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer req.Close()
-			req.Connect(ep)
-			req.Connect("tcp://127.0.0.1:1") // a dialer that never succeeds
-			req.Send(ctx, []byte("x"))
+		if err := rep.Send(ctx, []byte("y")); err != nil {
+			t.Fatalf("reply %d: %v", i, err)
 		}
-		for i := 0; i < 3; i++ {
-			if _, err := rep.Recv(ctx); err != nil {
-				t.Fatal(err)
-			}
-			rep.Send(ctx, []byte("y"))
-		}
-	}()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			t.Fatalf("%d goroutines after Close, %d before:\n%s", runtime.NumGoroutine(), before,
-				buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 

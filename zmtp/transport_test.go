@@ -327,27 +327,44 @@ func TestServeConn(t *testing.T) {
 		t.Fatal(err)
 	}
 	// net.Pipe has no buffer: the raw peer reads the greeting as it
-	// writes its own.
+	// writes its own. The goroutines hand their errors back rather than
+	// fail the test themselves.
 	peer := newRawPeer(t, b)
-	done := make(chan struct{})
+	greeted := make(chan error, 1)
 	go func() {
-		defer close(done)
-		peer.r.next(GreetingSize)
+		g, err := peer.r.next(GreetingSize)
+		if err == nil {
+			_, err = ParseGreeting(g)
+		}
+		greeted <- err
 	}()
 	peer.write(AppendGreeting(nil, "NULL", false))
-	<-done
-	wrote := make(chan struct{})
-	go func() {
-		defer close(wrote)
-		peer.write(AppendReady(nil, Metadata{{PropSocketType, []byte("REQ")}}))
-	}()
+	if err := <-greeted; err != nil {
+		t.Fatalf("reading the greeting: %v", err)
+	}
+	// write writes b from a goroutine and reports the error on the
+	// returned channel.
+	write := func(b []byte) <-chan error {
+		wrote := make(chan error, 1)
+		go func() {
+			_, err := peer.conn.Write(b)
+			wrote <- err
+		}()
+		return wrote
+	}
+	wrote := write(AppendReady(nil, Metadata{{PropSocketType, []byte("REQ")}}))
 	if cmd := peer.readCommand(); cmd.Name != CmdReady {
 		t.Fatalf("got %s", cmd.Name)
 	}
-	<-wrote
-	go peer.sendMsg("", "over a pipe")
+	if err := <-wrote; err != nil {
+		t.Fatalf("writing READY: %v", err)
+	}
+	wrote = write(AppendFrame(AppendFrame(nil, FlagMore, nil), 0, []byte("over a pipe")))
 	if got := peer.readMsg(); len(got) != 2 || string(got[1]) != "over a pipe" {
 		t.Fatalf("echo = %q", got)
+	}
+	if err := <-wrote; err != nil {
+		t.Fatalf("writing the request: %v", err)
 	}
 	rep.Close()
 	if err := rep.Serve(a); !errors.Is(err, ErrClosed) {
