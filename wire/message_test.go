@@ -156,8 +156,8 @@ func TestEncodeAllocs(t *testing.T) {
 // TestEncodeLargeMapAllocs checks that a map of more than stackKeys keys
 // costs one allocation, for its entries, however many keys it has.
 func TestEncodeLargeMapAllocs(t *testing.T) {
-	if testing.CoverMode() != "" {
-		t.Skip("coverage instrumentation allocates")
+	if testing.CoverMode() != "" || raceEnabled {
+		t.Skip("coverage instrumentation and the race detector allocate")
 	}
 	buf := make([]byte, 0, 64<<10)
 	for _, n := range []int{stackKeys + 1, 100, 1000} {
