@@ -15,10 +15,15 @@ type pub struct {
 	s *Socket
 	x bool
 
-	mu      sync.Mutex
-	subs    map[*pipe]*subscriptions
-	total   subscriptions // XPUB: over all peers
-	targets []*pipe       // scratch for send
+	mu    sync.Mutex
+	subs  map[*pipe]*subscriptions
+	total subscriptions // XPUB: over all peers
+
+	// send holds sendMu, not mu, while it hands the message to the
+	// peers: a peer in memory takes its own locks, and a SUB's takes
+	// mu when it subscribes.
+	sendMu  sync.Mutex
+	targets []*pipe // scratch for send
 }
 
 func newPub(s *Socket, x bool) *pub {
@@ -29,14 +34,16 @@ func (x *pub) send(ctx context.Context, frames [][]byte, owned bool) error {
 	if len(frames) == 0 {
 		return errEmptyMessage
 	}
+	x.sendMu.Lock()
+	defer x.sendMu.Unlock()
 	x.mu.Lock()
-	defer x.mu.Unlock()
 	x.targets = x.targets[:0]
 	for p, subs := range x.subs {
 		if subs.match(frames[0]) {
 			x.targets = append(x.targets, p)
 		}
 	}
+	x.mu.Unlock()
 	for _, p := range x.targets {
 		// ErrAgain (queue full) and errDetached drop the message for
 		// that peer only.

@@ -20,6 +20,11 @@ type sub struct {
 	topics subscriptions
 	peers  map[*pipe]bool // connected peers, told of every subscription
 	frame  []byte         // scratch
+
+	// XSUB's send holds sendMu, not mu, while it hands a message to the
+	// peers, as pub's does.
+	sendMu  sync.Mutex
+	targets []*pipe // scratch for send
 }
 
 func newSub(s *Socket, x bool) *sub {
@@ -52,11 +57,18 @@ func (x *sub) send(ctx context.Context, frames [][]byte, owned bool) error {
 	if len(frames) == 0 {
 		return errEmptyMessage
 	}
+	x.sendMu.Lock()
+	defer x.sendMu.Unlock()
 	x.mu.Lock()
-	defer x.mu.Unlock()
+	x.targets = x.targets[:0]
 	for p := range x.peers {
+		x.targets = append(x.targets, p)
+	}
+	x.mu.Unlock()
+	for _, p := range x.targets {
 		p.w.send(ctx, nil, frames, false, owned)
 	}
+	clear(x.targets)
 	return nil
 }
 

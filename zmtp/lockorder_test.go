@@ -1,0 +1,85 @@
+package zmtp
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestPubSubInprocNoDeadlock publishes, subscribes and receives at once
+// between a PUB and a SUB linked in memory, and between an XSUB and an
+// XPUB: a send takes the receiving socket's locks while a subscription
+// takes the sending socket's, so no send may hold its socket's own lock
+// while it hands a message over.
+func TestPubSubInprocNoDeadlock(t *testing.T) {
+	for _, types := range [][2]Type{{PUB, SUB}, {XPUB, XSUB}} {
+		t.Run(types[0].String(), func(t *testing.T) {
+			// The sockets are closed at the end, not in a cleanup: after
+			// a deadlock Close would hang too.
+			hub := &Hub{}
+			pub, err := NewSocket(types[0], &Options{Hub: hub})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sub, err := NewSocket(types[1], &Options{Hub: hub})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := pub.Bind("inproc://locks"); err != nil {
+				t.Fatal(err)
+			}
+			connect(t, sub, "inproc://locks")
+			if err := sub.Subscribe([]byte("a")); err != nil {
+				t.Fatal(err)
+			}
+			ctx, stop := context.WithCancel(testCtx(t))
+			defer stop()
+			const rounds = 20000
+			var senders, receivers sync.WaitGroup
+			senders.Go(func() {
+				for range rounds {
+					pub.Send(ctx, []byte("a"))
+				}
+			})
+			senders.Go(func() {
+				for range rounds {
+					sub.Subscribe([]byte("b"))
+					sub.Unsubscribe([]byte("b"))
+				}
+			})
+			if types[1] == XSUB {
+				// XSUB sends to its XPUB too, which XPUB receives.
+				senders.Go(func() {
+					for range rounds {
+						sub.Send(ctx, []byte("up"))
+					}
+				})
+				receivers.Go(func() {
+					var m Msg
+					for pub.RecvMsg(ctx, &m) == nil {
+					}
+				})
+			}
+			receivers.Go(func() {
+				var m Msg
+				for sub.RecvMsg(ctx, &m) == nil {
+				}
+			})
+			done := make(chan struct{})
+			go func() {
+				senders.Wait()
+				close(done)
+			}()
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				t.Fatal("sends and subscriptions deadlocked")
+			}
+			stop()
+			receivers.Wait()
+			sub.Close()
+			pub.Close()
+		})
+	}
+}
