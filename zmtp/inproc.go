@@ -268,6 +268,8 @@ func (s *Socket) handOver(ctx context.Context, p, peer *pipe, head, body [][]byt
 		case <-wait:
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-s.ctx.Done():
+			return ErrClosed
 		case <-rs.ctx.Done():
 			return errDetached
 		}

@@ -2,6 +2,7 @@ package zmtp
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -81,5 +82,42 @@ func TestPubSubInprocNoDeadlock(t *testing.T) {
 			sub.Close()
 			pub.Close()
 		})
+	}
+}
+
+// TestInprocBlockedSendEndsWithClose checks that a Send waiting for room
+// in an in-memory peer's full inbox ends when its own socket closes.
+func TestInprocBlockedSendEndsWithClose(t *testing.T) {
+	_, push := inprocPair(t, PULL, PUSH, &Options{RecvHWM: 1}, &Options{SendHWM: 1})
+	ctx := testCtx(t)
+	for {
+		short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+		err := push.Send(short, []byte("x"))
+		cancel()
+		if err != nil {
+			break // the inbox is full
+		}
+	}
+	started := make(chan struct{})
+	sent := make(chan error, 1)
+	go func() {
+		close(started)
+		sent <- push.Send(ctx, []byte("blocked"))
+	}()
+	<-started
+	// The Send must wait: nothing reads the full inbox.
+	select {
+	case err := <-sent:
+		t.Fatalf("Send into a full inbox returned %v, want it to wait", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	push.Close()
+	select {
+	case err := <-sent:
+		if !errors.Is(err, ErrClosed) {
+			t.Fatalf("blocked Send after Close = %v, want ErrClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a Send blocked on a full in-memory peer outlived its socket's Close")
 	}
 }

@@ -195,9 +195,22 @@ func (s *Socket) keep(p *pipe, m *Msg) bool {
 func (s *Socket) purge(p *pipe) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.purgeLocked(p)
+}
+
+// purgeLocked drops the messages queued in p's inbox and wakes whoever
+// waits for room in it; s.mu is held.
+func (s *Socket) purgeLocked(p *pipe) {
 	s.queued.Add(-int32(p.inbox.len()))
 	p.inbox.clear()
 	p.inboxLen.Store(0)
+	if p.stalled.Load() {
+		p.wake()
+	}
+	if p.room != nil {
+		close(p.room)
+		p.room = nil
+	}
 }
 
 // inject queues a message made by the socket itself, such as an XPUB

@@ -523,9 +523,7 @@ func (s *Socket) removePipe(p *pipe) {
 			break
 		}
 	}
-	s.queued.Add(-int32(p.inbox.len()))
-	p.inbox.clear()
-	p.inboxLen.Store(0)
+	s.purgeLocked(p)
 }
 
 // change wakes every goroutine waiting for the pipes to change.
