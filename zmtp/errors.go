@@ -47,6 +47,7 @@ var (
 	errReqAbandoned = fmt.Errorf("zmtp: request abandoned for a newer one: %w", ErrState)
 	errRepRecvTwice = fmt.Errorf("zmtp: REP socket must send the reply before receiving again: %w", ErrState)
 	errRepSendFirst = fmt.Errorf("zmtp: REP socket must receive a request before replying: %w", ErrState)
+	errLockstepBusy = fmt.Errorf("zmtp: another goroutine is already doing this step of the REQ/REP lockstep: %w", ErrState)
 )
 
 // errRouterEnvelope is returned by a ROUTER asked to send a message without

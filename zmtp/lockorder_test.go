@@ -121,3 +121,41 @@ func TestInprocBlockedSendEndsWithClose(t *testing.T) {
 		t.Fatal("a Send blocked on a full in-memory peer outlived its socket's Close")
 	}
 }
+
+// TestLockstepAcrossGoroutines checks that two goroutines cannot take the
+// same step of the REQ/REP lockstep at once: of two Recv calls on a REP,
+// or on a REQ with a request out, one fails at once and the other waits.
+func TestLockstepAcrossGoroutines(t *testing.T) {
+	ctx := testCtx(t)
+	rep, req := inprocPair(t, REP, REQ, nil, nil)
+	for _, tt := range []struct {
+		name string
+		s    *Socket
+	}{{"REP", rep}, {"REQ", req}} {
+		if tt.s == req {
+			if err := req.Send(ctx, []byte("q")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wait, cancel := context.WithCancel(ctx)
+		results := make(chan error, 2)
+		for range 2 {
+			go func() {
+				_, err := tt.s.Recv(wait)
+				results <- err
+			}()
+		}
+		select {
+		case err := <-results:
+			if !errors.Is(err, ErrState) {
+				t.Errorf("%s: the Recv that returned first = %v, want an error wrapping ErrState", tt.name, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Errorf("%s: both concurrent Recv calls wait", tt.name)
+		}
+		cancel()
+		if err := <-results; !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: the other Recv = %v, want it to wait until cancelled", tt.name, err)
+		}
+	}
+}

@@ -12,26 +12,35 @@ type rep struct {
 	base
 	s *Socket
 
-	mu      sync.Mutex
-	pending bool  // a request was received and awaits its reply
-	p       *pipe // where the reply goes
-	envBuf  []byte
-	envEnds []int
-	env     [][]byte // the request's envelope, up to its empty delimiter
+	mu        sync.Mutex
+	receiving bool  // a Recv is under way
+	pending   bool  // a request was received and awaits its reply
+	p         *pipe // where the reply goes
+	envBuf    []byte
+	envEnds   []int
+	env       [][]byte // the request's envelope, up to its empty delimiter
 }
 
 func newRep(s *Socket) *rep { return &rep{s: s} }
 
 func (r *rep) recv(ctx context.Context, m *Msg) error {
 	r.mu.Lock()
-	if r.pending {
+	switch {
+	case r.pending:
 		r.mu.Unlock()
 		return errRepRecvTwice
+	case r.receiving:
+		r.mu.Unlock()
+		return errLockstepBusy
 	}
+	r.receiving = true
 	r.mu.Unlock()
 	for {
 		p, err := r.s.recvMsg(ctx, m, nil)
 		if err != nil {
+			r.mu.Lock()
+			r.receiving = false
+			r.mu.Unlock()
 			return err
 		}
 		// The envelope is every frame up to and including the first
@@ -48,7 +57,7 @@ func (r *rep) recv(ctx context.Context, m *Msg) error {
 		}
 		r.mu.Lock()
 		r.setEnvelope(m.Frames[:k+1])
-		r.pending, r.p = true, p
+		r.receiving, r.pending, r.p = false, true, p
 		r.mu.Unlock()
 		m.trim(k + 1)
 		return nil

@@ -15,12 +15,14 @@ type req struct {
 	s  *Socket
 	lb lb
 
-	mu      sync.Mutex
-	waiting bool   // a request is out and its reply not yet received
-	gen     uint64 // connection generation that carries the request
-	id      uint32 // request id, with ReqCorrelate
-	idbuf   [4]byte
-	cur     atomic.Pointer[pipe] // pipe of the request in progress
+	mu        sync.Mutex
+	sending   bool   // a Send is under way
+	receiving bool   // a Recv is under way
+	waiting   bool   // a request is out and its reply not yet received
+	gen       uint64 // connection generation that carries the request
+	id        uint32 // request id, with ReqCorrelate
+	idbuf     [4]byte
+	cur       atomic.Pointer[pipe] // pipe of the request in progress
 }
 
 var emptyFrame = []byte{}
@@ -32,10 +34,15 @@ func newReq(s *Socket) *req {
 
 func (r *req) send(ctx context.Context, frames [][]byte, owned bool) error {
 	r.mu.Lock()
-	if r.waiting && !r.s.opts.ReqRelaxed {
+	switch {
+	case r.waiting && !r.s.opts.ReqRelaxed:
 		r.mu.Unlock()
 		return errReqSendTwice
+	case r.sending:
+		r.mu.Unlock()
+		return errLockstepBusy
 	}
+	r.sending = true
 	// From here until the request is on its way, every reply is stale:
 	// with ReqRelaxed one to the abandoned request, otherwise a duplicate
 	// or a reply to no request at all.
@@ -52,6 +59,7 @@ func (r *req) send(ctx context.Context, frames [][]byte, owned bool) error {
 	p, gen, err := r.lb.send(ctx, head, frames, owned, r)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.sending = false
 	if err != nil {
 		r.cur.Store(nil)
 		return err
@@ -64,12 +72,22 @@ func (r *req) send(ctx context.Context, frames [][]byte, owned bool) error {
 func (r *req) recv(ctx context.Context, m *Msg) error {
 	r.mu.Lock()
 	p := r.cur.Load()
-	if !r.waiting || p == nil {
+	switch {
+	case !r.waiting || p == nil:
 		r.mu.Unlock()
 		return errReqRecvFirst
+	case r.receiving:
+		r.mu.Unlock()
+		return errLockstepBusy
 	}
+	r.receiving = true
 	sent, id := r.gen, r.idbuf
 	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.receiving = false
+		r.mu.Unlock()
+	}()
 	for {
 		changed := r.s.changes()
 		if err := p.gone(); err != nil {
