@@ -105,9 +105,10 @@ func (s *Socket) recvMsg(ctx context.Context, m *Msg, only *pipe) (*pipe, error)
 			err := direct.recvDirect(ctx, m)
 			s.mu.Lock()
 			s.direct = nil
+			keep := err == nil && s.pat.filter(direct, m)
 			s.mu.Unlock()
 			if err == nil {
-				if s.keep(direct, m) {
+				if keep {
 					m.Peer = direct.peerDesc.Load()
 					return direct, nil
 				}
@@ -182,13 +183,6 @@ func (s *Socket) recvMsg(ctx context.Context, m *Msg, only *pipe) (*pipe, error)
 			return nil, err
 		}
 	}
-}
-
-// keep applies the socket type's filter to a message read directly.
-func (s *Socket) keep(p *pipe, m *Msg) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.pat.filter(p, m)
 }
 
 // purge drops the messages queued in p's inbox.
