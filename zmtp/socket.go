@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -317,11 +318,20 @@ func (s *Socket) bindInproc(name string) error {
 	}
 	s.inprocs = append(s.inprocs, name)
 	s.mu.Unlock()
-	if err := s.opts.Hub.bind(name, s); err != nil {
-		s.mu.Lock()
-		s.inprocs = s.inprocs[:len(s.inprocs)-1]
-		s.mu.Unlock()
+	err := s.opts.Hub.bind(name, s)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case err != nil:
+		// Other binds may have come meanwhile: drop this name only.
+		if i := slices.Index(s.inprocs, name); i >= 0 {
+			s.inprocs = slices.Delete(s.inprocs, i, i+1)
+		}
 		return err
+	case s.closed:
+		// Close came meanwhile and could not unbind the name yet.
+		s.opts.Hub.unbind(name, s)
+		return ErrClosed
 	}
 	return nil
 }
