@@ -315,6 +315,9 @@ func (p *pipe) readMsg(conn net.Conn, m *Msg) error {
 		if sess := p.info.session; sess != nil {
 			p.sbuf = append(p.sbuf[:0], m.buf[start:]...)
 			flags, m.buf, err = sess.Open(m.buf[:start], flags, p.sbuf)
+			if cap(p.sbuf) > maxKeptBuffer {
+				p.sbuf = nil // let one large frame's buffer go
+			}
 			if err != nil {
 				return err
 			}
