@@ -56,7 +56,7 @@ func handshake(conn net.Conn, r *Reader, cfg *handshakeConfig) (peerInfo, error)
 	}
 
 	md := Metadata{{Name: PropSocketType, Value: []byte(cfg.typ.String())}}
-	if cfg.typ == REQ || cfg.typ == DEALER || cfg.typ == ROUTER {
+	if cfg.typ.announcesIdentity() {
 		md = append(md, Property{Name: PropIdentity, Value: cfg.identity})
 	}
 	hc := &HandshakeConn{conn: conn, r: r, peer: g, maxSize: cfg.maxCmd, maxProps: cfg.maxProps}

@@ -121,7 +121,7 @@ func link(pc *pipe, sb *Socket, name string) {
 
 // announcedIdentity returns the Identity the socket would send in READY.
 func (s *Socket) announcedIdentity() []byte {
-	if len(s.opts.Identity) == 0 || (s.typ != REQ && s.typ != DEALER && s.typ != ROUTER) {
+	if len(s.opts.Identity) == 0 || !s.typ.announcesIdentity() {
 		return nil
 	}
 	return s.opts.Identity

@@ -54,6 +54,10 @@ func ParseType(name string) (Type, bool) {
 // valid reports whether t is a known type.
 func (t Type) valid() bool { return t >= PAIR && t <= XSUB }
 
+// announcesIdentity reports whether a socket of type t sends an Identity
+// in its READY: the types whose peers may route to them by it.
+func (t Type) announcesIdentity() bool { return t == REQ || t == DEALER || t == ROUTER }
+
 // peers lists, for each type, the peer types it may talk to (RFC 37, and
 // libzmq's check_socket_type).
 var peers = [...][]Type{
