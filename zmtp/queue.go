@@ -210,13 +210,11 @@ func (s *Socket) purgeLocked(p *pipe) {
 // inject queues a message made by the socket itself, such as an XPUB
 // subscription report, in p's inbox.
 func (s *Socket) inject(p *pipe, frame []byte) {
-	var m Msg
-	m.buf = append(m.buf, frame...)
-	m.ends = append(m.ends, len(m.buf))
-	m.finish()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.queueLocked(p, &m)
+	p.inbox.back().fill(nil, [][]byte{frame}, false)
+	p.inbox.commit()
+	s.queuedLocked(p)
 }
 
 // queueLocked moves m to the back of p's inbox and wakes a receiver.

@@ -16,9 +16,7 @@ type rep struct {
 	receiving bool  // a Recv is under way
 	pending   bool  // a request was received and awaits its reply
 	p         *pipe // where the reply goes
-	envBuf    []byte
-	envEnds   []int
-	env       [][]byte // the request's envelope, up to its empty delimiter
+	env       Msg   // the request's envelope, up to its empty delimiter
 }
 
 func newRep(s *Socket) *rep { return &rep{s: s} }
@@ -66,16 +64,8 @@ func (r *rep) recv(ctx context.Context, m *Msg) error {
 
 // setEnvelope copies env into storage the socket reuses; mu is held.
 func (r *rep) setEnvelope(env [][]byte) {
-	r.envBuf, r.envEnds, r.env = r.envBuf[:0], r.envEnds[:0], r.env[:0]
-	for _, f := range env {
-		r.envBuf = append(r.envBuf, f...)
-		r.envEnds = append(r.envEnds, len(r.envBuf))
-	}
-	start := 0
-	for _, end := range r.envEnds {
-		r.env = append(r.env, r.envBuf[start:end:end])
-		start = end
-	}
+	r.env.reset()
+	r.env.fill(nil, env, false)
 }
 
 func (r *rep) send(ctx context.Context, frames [][]byte, owned bool) error {
@@ -85,7 +75,7 @@ func (r *rep) send(ctx context.Context, frames [][]byte, owned bool) error {
 		return errRepSendFirst
 	}
 	r.pending = false
-	err := r.p.w.send(ctx, r.env, frames, true, owned)
+	err := r.p.w.send(ctx, r.env.Frames, frames, true, owned)
 	r.p = nil
 	if err == errDetached {
 		// The peer left; like libzmq, drop the reply.
