@@ -148,7 +148,7 @@ func waitConnections(t testing.TB, s *Socket, n int, done func(up int) bool) {
 		s.mu.Lock()
 		up := 0
 		for _, p := range s.pipes {
-			if p.w.connected() {
+			if p.up.Load() {
 				up++
 			}
 		}

@@ -28,29 +28,15 @@ func (d *dealer) recv(ctx context.Context, m *Msg) error {
 	return err
 }
 
-// pair is the PAIR socket type: one peer, messages both ways.
-type pair struct {
-	base
-	s  *Socket
-	lb lb
-}
-
-func (x *pair) send(ctx context.Context, frames [][]byte, owned bool) error {
-	_, _, err := x.lb.send(ctx, nil, frames, owned, nil)
-	return err
-}
-
-func (x *pair) recv(ctx context.Context, m *Msg) error {
-	_, err := x.s.recvMsg(ctx, m, nil)
-	return err
-}
+// pair is the PAIR socket type: a dealer both ways with one peer.
+type pair struct{ dealer }
 
 // attached refuses a second peer while the first one is connected.
 func (x *pair) attached(p *pipe) bool {
 	x.s.mu.Lock()
 	defer x.s.mu.Unlock()
 	for _, q := range x.s.pipes {
-		if q != p && q.w.connected() {
+		if q != p && q.up.Load() {
 			return false
 		}
 	}

@@ -51,13 +51,6 @@ type writer struct {
 	writeFn func(fd uintptr) bool
 }
 
-// connected reports whether a connection is attached.
-func (w *writer) connected() bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.conn != nil || w.peer != nil
-}
-
 // generation returns the number of the current or last connection, and
 // whether it is up.
 func (w *writer) generation() (uint64, bool) {

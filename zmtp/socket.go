@@ -100,7 +100,7 @@ func NewSocket(t Type, o *Options) (*Socket, error) {
 	case SUB, XSUB:
 		s.pat = newSub(s, t == XSUB)
 	case PAIR:
-		s.pat = &pair{s: s, lb: lb{s: s}}
+		s.pat = &pair{dealer{s: s, lb: lb{s: s}, canSend: true, canRecv: true}}
 	default:
 		return nil, errors.New("zmtp: unknown socket type " + t.String())
 	}
