@@ -16,7 +16,8 @@ import (
 // the rules of its type.
 //
 // A Socket is safe for concurrent use. For REQ and REP the send/receive
-// lockstep holds across all goroutines.
+// lockstep holds across all goroutines: a Send or Recv that another
+// goroutine is already making fails with an error wrapping ErrState.
 type Socket struct {
 	typ  Type
 	opts Options
