@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/xbahn-go/xbahn"
 	"github.com/xbahn-go/xbahn/rpc"
+	"github.com/xbahn-go/xbahn/wire"
 	"github.com/xbahn-go/xbahn/zmtp"
 )
 
@@ -49,6 +51,7 @@ type cli struct {
 	user    string
 	pass    string
 	curve   [3]string // server, public and secret key
+	enc     string    // --encoding
 }
 
 const mainUsage = `Usage: engineer [OPTIONS] HOST COMMAND [ARGS]...
@@ -63,6 +66,8 @@ Options:
   --debug        Show the requests and replies.
   --json         Print results as JSON only, for scripts.
   --timeout D    Give up on the host after D (default 5s).
+  --encoding E   Send messages as json or binary (default: binary to
+                 peers that announce they read it, json to others).
   --key KEY      Shared key of a server that requires one
                  (default $XBAHN_KEY).
   --user U, --password P
@@ -88,6 +93,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	fs.BoolVar(&c.debug, "debug", false, "")
 	fs.BoolVar(&c.json, "json", false, "")
 	fs.DurationVar(&c.timeout, "timeout", 5*time.Second, "")
+	fs.StringVar(&c.enc, "encoding", "", "")
 	fs.StringVar(&c.key, "key", env.Getenv("XBAHN_KEY"), "")
 	fs.StringVar(&c.user, "user", env.Getenv("XBAHN_USER"), "")
 	fs.StringVar(&c.pass, "password", env.Getenv("XBAHN_PASSWORD"), "")
@@ -130,9 +136,19 @@ func (c *cli) fail(err error) int {
 	return ExitFailure
 }
 
-// options returns the connection options of the security flags.
+// options returns the connection options of the security and encoding
+// flags.
 func (c *cli) options() (*xbahn.Options, error) {
 	var o xbahn.Options
+	switch c.enc {
+	case "":
+	case "json":
+		o.Encoding = wire.JSON
+	case "binary":
+		o.Encoding = wire.Binary
+	default:
+		return nil, &UsageError{Msg: "--encoding " + strconv.Quote(c.enc) + " is not json or binary"}
+	}
 	switch {
 	case c.curve[0] != "":
 		if c.io.Curve == nil {
@@ -197,7 +213,9 @@ func (c *cli) host(ctx context.Context, host string, words []string, help bool) 
 		words, help = words[1:], true
 	}
 	if len(words) == 0 {
-		c.writeHelp(c.io.Stdout, t)
+		if err := c.writeHelp(ctx, c.io.Stdout, t); err != nil {
+			return c.fail(err)
+		}
 		if help {
 			return ExitOK
 		}
@@ -209,11 +227,21 @@ func (c *cli) host(ctx context.Context, host string, words []string, help bool) 
 	return c.run(ctx, host, t, words)
 }
 
+// lookup finds a command of t within the timeout.
+func (c *cli) lookup(ctx context.Context, t *Table, name string) (*Command, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	return t.Lookup(ctx, name)
+}
+
 // run runs one command line against t and prints the result.
 func (c *cli) run(ctx context.Context, host string, t *Table, words []string) int {
-	cmd := t.Lookup(words[0])
-	if cmd == nil {
+	cmd, err := c.lookup(ctx, t, words[0])
+	if errors.Is(err, ErrNoCommand) {
 		return c.usage(fmt.Sprintf("%s has no command %q", host, words[0]))
+	}
+	if err != nil {
+		return c.fail(err)
 	}
 	for _, w := range words[1:] {
 		if isHelp(w) {
@@ -272,13 +300,20 @@ func format(v any) string {
 }
 
 // writeHelp lists the commands of a host.
-func (c *cli) writeHelp(w io.Writer, t *Table) {
+func (c *cli) writeHelp(ctx context.Context, w io.Writer, t *Table) error {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	cmds, err := t.Commands(ctx)
+	if err != nil {
+		return err
+	}
 	fmt.Fprint(w, mainUsage)
 	fmt.Fprintln(w, "\nCommands:")
-	for _, cmd := range t.Commands {
-		writeEntry(w, cmd.Name, cmd.Description)
+	for _, cmd := range cmds {
+		writeEntry(w, cmd.Name, summary(cmd.Description))
 	}
 	writeEntry(w, "shell", "open an engineer shell")
+	return nil
 }
 
 // writeEntry writes one line of a command list.

@@ -130,39 +130,146 @@ func (c *Command) Usage(host string) string {
 	return b.String()
 }
 
-// describe returns the command's description as a wire value.
+// flag returns the command-line flag of the option: --name with '_'
+// written '-', as click derives a parameter's name from its flag the other
+// way round.
+func (o *Option) flag() string { return "--" + strings.ReplaceAll(o.Name, "_", "-") }
+
+// describe returns the command's description as the original's
+// engineer_info answers it: the description (null when empty) and
+// click's declarations of its arguments and options, {"args": [...],
+// "kwargs": {...}}, which the original's command line passes to
+// click.argument and click.option. The types and the arguments' help,
+// which click's declarations cannot carry, go beside them as "type" and
+// "help"; the original ignores them.
 func (c *Command) describe() map[string]any {
 	args := make([]any, len(c.Args))
 	for i, a := range c.Args {
-		args[i] = map[string]any{"name": a.Name, "type": string(typeOf(a.Type)), "help": a.Help}
+		entry := map[string]any{"args": []any{a.Name}, "kwargs": map[string]any{}, "type": string(typeOf(a.Type))}
+		if a.Help != "" {
+			entry["help"] = a.Help
+		}
+		args[i] = entry
 	}
 	opts := make([]any, len(c.Options))
 	for i, o := range c.Options {
-		opts[i] = map[string]any{"name": o.Name, "type": string(typeOf(o.Type)), "default": o.Default, "help": o.Help}
+		decl := o.flag()
+		kwargs := map[string]any{}
+		if typeOf(o.Type) == Bool {
+			decl += "/--no-" + decl[2:]
+			if o.Default == nil {
+				kwargs["default"] = false
+			}
+		}
+		if o.Default != nil {
+			kwargs["default"] = o.Default
+		}
+		if o.Help != "" {
+			kwargs["help"] = o.Help
+		}
+		opts[i] = map[string]any{"args": []any{decl}, "kwargs": kwargs, "type": string(typeOf(o.Type))}
 	}
-	return map[string]any{"name": c.Name, "description": c.Description, "arguments": args, "options": opts}
+	var desc any
+	if c.Description != "" {
+		desc = c.Description
+	}
+	return map[string]any{"description": desc, "arguments": args, "options": opts}
 }
 
-// undescribe makes a Command from a description received over the wire.
-func undescribe(v any) (Command, error) {
+// undescribe makes the Command called name from what engineer_info
+// answered, ours or the original's. Without a declared type, an argument
+// is a String and an option takes the type of its default; a
+// "--x/--no-x" option or one with is_flag is a Bool.
+func undescribe(name string, v any) (Command, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		return Command{}, fmt.Errorf("command description is %T, not a map", v)
+		return Command{}, fmt.Errorf("engineer: the description of %s is %T, not a map", name, v)
 	}
 	str := func(m map[string]any, k string) string { s, _ := m[k].(string); return s }
-	c := Command{Name: str(m, "name"), Description: str(m, "description")}
-	if c.Name == "" {
-		return Command{}, fmt.Errorf("command description without a name")
-	}
+	c := Command{Name: name, Description: str(m, "description")}
 	args, _ := m["arguments"].([]any)
 	for _, a := range args {
 		am, _ := a.(map[string]any)
-		c.Args = append(c.Args, Arg{Name: str(am, "name"), Type: Type(str(am, "type")), Help: str(am, "help")})
+		decls, _ := am["args"].([]any)
+		if len(decls) == 0 {
+			return Command{}, fmt.Errorf("engineer: %s declares an argument without a name", name)
+		}
+		an, _ := decls[0].(string)
+		kw, _ := am["kwargs"].(map[string]any)
+		c.Args = append(c.Args, Arg{Name: an, Type: Type(str(am, "type")), Help: firstOf(str(am, "help"), str(kw, "help"))})
 	}
 	opts, _ := m["options"].([]any)
 	for _, o := range opts {
 		om, _ := o.(map[string]any)
-		c.Options = append(c.Options, Option{Name: str(om, "name"), Type: Type(str(om, "type")), Default: om["default"], Help: str(om, "help")})
+		decls, _ := om["args"].([]any)
+		kw, _ := om["kwargs"].(map[string]any)
+		opt := Option{Type: Type(str(om, "type")), Default: kw["default"], Help: str(kw, "help")}
+		for _, d := range decls {
+			d, _ := d.(string)
+			long, _, isPair := strings.Cut(d, "/")
+			switch {
+			case !strings.HasPrefix(d, "-"):
+				opt.Name = d // an explicit parameter name
+			case strings.HasPrefix(long, "--") && opt.Name == "":
+				opt.Name = strings.ReplaceAll(long[2:], "-", "_")
+			}
+			if isPair {
+				opt.Type = Bool
+			}
+		}
+		if flag, _ := kw["is_flag"].(bool); flag {
+			opt.Type = Bool
+		}
+		if opt.Name == "" {
+			return Command{}, fmt.Errorf("engineer: %s declares an option without a --name", name)
+		}
+		if opt.Type == "" {
+			opt.Type = typeOfValue(opt.Default)
+		}
+		c.Options = append(c.Options, opt)
 	}
 	return c, nil
+}
+
+// typeOfValue is the Type of a wire value, String for none.
+func typeOfValue(v any) Type {
+	switch v.(type) {
+	case bool:
+		return Bool
+	case int64, uint64:
+		return Int
+	case float64:
+		return Float
+	}
+	return String
+}
+
+func firstOf(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// summary is the first line of a description, as a list of commands shows
+// it; the original's descriptions are Python docstrings, indented.
+func summary(desc string) string {
+	for _, line := range strings.Split(desc, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			return line
+		}
+	}
+	return ""
+}
+
+// dedent returns a description without the indentation and blank edges of
+// a docstring.
+func dedent(desc string) string {
+	lines := strings.Split(strings.TrimSpace(desc), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -59,8 +59,12 @@ func StartDemo(url string, o *xbahn.Options) (*xbahn.Conn, error) {
 		return nil, err
 	}
 	server, err := rpc.NewServer(nil)
+	var host *widget.Host
 	if err == nil {
-		err = Serve(widget.NewHost(server, nil), DemoCommands())
+		host, err = widget.NewHost(server, nil)
+	}
+	if err == nil {
+		err = Serve(host, DemoCommands())
 	}
 	if err == nil {
 		_, err = server.Serve(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))

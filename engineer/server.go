@@ -20,6 +20,10 @@ const (
 	methodInfo = "engineer_info"
 )
 
+// textNoCommand starts the original's answer to engineer_info of a name
+// that is no command; the name follows.
+const textNoCommand = "Engineer action not exposed: "
+
 // Serve offers cmds on the rpc server behind host, as the widget
 // "engineer".
 func Serve(host *widget.Host, cmds []Command) error {
@@ -56,23 +60,28 @@ func (s *serverSide) CallMethod(ctx context.Context, method string, args []any, 
 		slices.Sort(names)
 		list := make([]any, len(names))
 		for i, n := range names {
-			list[i] = []any{n, s.cmds[n].Description}
+			list[i] = n
 		}
 		return list, nil
 	case methodInfo:
-		if len(args) != 1 {
+		var name any
+		switch {
+		case len(args) == 1 && len(kwargs) == 0:
+			name = args[0]
+		case len(args) == 0 && len(kwargs) == 1 && kwargs["action"] != nil:
+			name = kwargs["action"] // the original's parameter name
+		default:
 			return nil, fmt.Errorf("%s takes the command's name", methodInfo)
 		}
-		name, _ := args[0].(string)
-		c := s.cmds[name]
+		c := s.cmds[fmt.Sprint(name)]
 		if c == nil {
-			return nil, fmt.Errorf("no command %s", strconv.Quote(name))
+			return nil, fmt.Errorf("%s%v", textNoCommand, name)
 		}
 		return c.describe(), nil
 	}
 	c := s.cmds[method]
 	if c == nil {
-		return nil, fmt.Errorf("%w: %s", rpc.ErrNotExposed, strconv.Quote(method))
+		return nil, &rpc.NotExposedError{Method: method}
 	}
 	v, err := c.values(args, kwargs)
 	if err != nil {
@@ -112,7 +121,7 @@ func (c *Command) values(args []any, kwargs map[string]any) (Values, error) {
 		}
 		x, err := coerce(o.Type, raw)
 		if err != nil {
-			return nil, fmt.Errorf("%s: option --%s: %w", c.Name, o.Name, err)
+			return nil, fmt.Errorf("%s: option %s: %w", c.Name, o.flag(), err)
 		}
 		v[o.Name] = x
 	}

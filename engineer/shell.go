@@ -37,16 +37,25 @@ func (c *cli) shell(ctx context.Context, host string, t *Table) int {
 			return ExitOK
 		case "help", "?":
 			if len(words) > 1 {
-				if cmd := t.Lookup(words[1]); cmd != nil {
-					cmd.WriteHelp(c.io.Stdout, host)
-				} else {
+				cmd, err := c.lookup(ctx, t, words[1])
+				switch {
+				case errors.Is(err, ErrNoCommand):
 					fmt.Fprintf(c.io.Stderr, "engineer: no command %q\n", words[1])
+				case err != nil:
+					fmt.Fprintln(c.io.Stderr, "engineer:", err)
+				default:
+					cmd.WriteHelp(c.io.Stdout, host)
 				}
 				continue
 			}
+			cmds, err := t.Commands(ctx)
+			if err != nil {
+				fmt.Fprintln(c.io.Stderr, "engineer:", err)
+				continue
+			}
 			fmt.Fprintln(c.io.Stdout, "Commands:")
-			for _, cmd := range t.Commands {
-				writeEntry(c.io.Stdout, cmd.Name, cmd.Description)
+			for _, cmd := range cmds {
+				writeEntry(c.io.Stdout, cmd.Name, summary(cmd.Description))
 			}
 			writeEntry(c.io.Stdout, "help [COMMAND]", "show this list, or a command's usage")
 			writeEntry(c.io.Stdout, "quit", "leave the shell")

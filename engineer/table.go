@@ -5,78 +5,147 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/xbahn-go/xbahn/rpc"
 	"github.com/xbahn-go/xbahn/widget"
 )
 
-// Table is the commands of one server, as the command line knows them.
+// Table is the commands of one server, as the command line knows them. It
+// asks the server only for what it needs, the way the original's command
+// line does: the list of names for help, one command's description to
+// run it, and keeps what it learned.
 type Table struct {
-	Commands []Command // by name
-	w        *widget.Widget
+	w *widget.Widget
+
+	mu    sync.Mutex
+	names []string            // nil until listed
+	cmds  map[string]*Command // described so far
 }
 
-// Discover asks the server behind c for its commands.
+// ErrNoCommand is a command name the server does not offer.
+var ErrNoCommand = errors.New("engineer: no such command")
+
+// Discover attaches to the engineer widget of the server behind c, as the
+// original's command line does, and returns a Table that describes its
+// commands on demand.
 func Discover(ctx context.Context, c *rpc.Client) (*Table, error) {
 	w, err := widget.Attach(ctx, c, WidgetName, WidgetName, nil)
 	if err != nil {
 		return nil, err
 	}
-	list, err := w.Call(ctx, methodList)
+	return &Table{w: w, cmds: map[string]*Command{}}, nil
+}
+
+// Names returns the names of the server's commands, sorted
+// (engineer_list_commands).
+func (t *Table) Names(ctx context.Context) ([]string, error) {
+	t.mu.Lock()
+	names := t.names
+	t.mu.Unlock()
+	if names != nil {
+		return names, nil
+	}
+	v, err := t.w.Call(ctx, methodList)
 	if err != nil {
 		return nil, err
 	}
-	entries, _ := list.([]any)
-	t := &Table{w: w}
-	for _, e := range entries {
-		pair, _ := e.([]any)
-		if len(pair) != 2 {
-			return nil, errors.New("engineer: malformed command list")
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("engineer: the command list is %s", describeValue(v))
+	}
+	names = make([]string, 0, len(list))
+	for _, e := range list {
+		name, ok := e.(string)
+		if !ok {
+			return nil, fmt.Errorf("engineer: the command list holds %s, not a name", describeValue(e))
 		}
-		name, _ := pair[0].(string)
-		info, err := w.Call(ctx, methodInfo, name)
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	t.mu.Lock()
+	t.names = names
+	t.mu.Unlock()
+	return names, nil
+}
+
+// Lookup returns the command called name (engineer_info), or an error
+// matching ErrNoCommand if the server has none.
+func (t *Table) Lookup(ctx context.Context, name string) (*Command, error) {
+	t.mu.Lock()
+	c := t.cmds[name]
+	t.mu.Unlock()
+	if c != nil {
+		return c, nil
+	}
+	v, err := t.w.Call(ctx, methodInfo, name)
+	var re *rpc.Error
+	if errors.As(err, &re) && strings.HasPrefix(re.Message, textNoCommand) {
+		return nil, fmt.Errorf("%w: %s", ErrNoCommand, strconv.Quote(name))
+	}
+	if err != nil {
+		return nil, err
+	}
+	cmd, err := undescribe(name, v)
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	t.cmds[name] = &cmd
+	t.mu.Unlock()
+	return &cmd, nil
+}
+
+// Commands returns every command of the server, sorted by name.
+func (t *Table) Commands(ctx context.Context) ([]*Command, error) {
+	names, err := t.Names(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cmds := make([]*Command, 0, len(names))
+	for _, n := range names {
+		c, err := t.Lookup(ctx, n)
 		if err != nil {
 			return nil, err
 		}
-		cmd, err := undescribe(info)
-		if err != nil {
-			return nil, err
-		}
-		t.Commands = append(t.Commands, cmd)
+		cmds = append(cmds, c)
 	}
-	return t, nil
+	return cmds, nil
 }
 
-// Lookup returns the command called name, or nil.
-func (t *Table) Lookup(name string) *Command {
-	for i := range t.Commands {
-		if t.Commands[i].Name == name {
-			return &t.Commands[i]
-		}
-	}
-	return nil
-}
-
-// Call runs the command called name on the server with v: arguments in
-// their order, options by name.
+// Call runs the command called name on the server with v, as the
+// original's command line calls: every value in kwargs by name, options
+// with their defaults included, and no positional arguments.
 func (t *Table) Call(ctx context.Context, name string, v Values) (any, error) {
-	c := t.Lookup(name)
-	if c == nil {
-		return nil, &UsageError{Msg: "no command " + strconv.Quote(name)}
-	}
-	args := make([]any, len(c.Args))
-	for i, a := range c.Args {
-		args[i] = v[a.Name]
+	c, err := t.Lookup(ctx, name)
+	if err != nil {
+		return nil, err
 	}
 	kwargs := map[string]any{}
+	for _, a := range c.Args {
+		if x, ok := v[a.Name]; ok {
+			kwargs[a.Name] = x
+		}
+	}
 	for _, o := range c.Options {
 		if x, ok := v[o.Name]; ok {
 			kwargs[o.Name] = x
+		} else if o.Default != nil {
+			kwargs[o.Name] = o.Default
 		}
 	}
-	return t.w.CallKw(ctx, name, args, kwargs)
+	return t.w.CallKw(ctx, name, nil, kwargs)
+}
+
+// describeValue names the kind of a wire value for an error message.
+func describeValue(v any) string {
+	if v == nil {
+		return "null"
+	}
+	return fmt.Sprintf("a %T", v)
 }
 
 // UsageError is a command line that does not fit a command: a missing or
@@ -116,14 +185,14 @@ func (c *Command) Parse(words []string) (Values, error) {
 		}
 		if !hasText {
 			if i+1 == len(words) {
-				return nil, &UsageError{Msg: fmt.Sprintf("%s: option --%s needs a value", c.Name, o.Name)}
+				return nil, &UsageError{Msg: fmt.Sprintf("%s: option %s needs a value", c.Name, o.flag())}
 			}
 			i++
 			text = words[i]
 		}
 		x, err := parse(o.Type, text)
 		if err != nil {
-			return nil, &UsageError{Msg: fmt.Sprintf("%s: option --%s: %q is not a %s", c.Name, o.Name, text, typeOf(o.Type))}
+			return nil, &UsageError{Msg: fmt.Sprintf("%s: option %s: %q is not a %s", c.Name, o.flag(), text, typeOf(o.Type))}
 		}
 		v[o.Name] = x
 	}
@@ -143,17 +212,17 @@ func (c *Command) Parse(words []string) (Values, error) {
 	return v, nil
 }
 
-// option returns the option called name, or for "no-x" the Bool option x
-// turned off.
+// option returns the option whose flag is --name, or for "no-x" the Bool
+// option x turned off.
 func (c *Command) option(name string) (o *Option, on bool) {
 	for i := range c.Options {
-		if c.Options[i].Name == name {
+		if c.Options[i].flag() == "--"+name {
 			return &c.Options[i], true
 		}
 	}
 	if base, ok := strings.CutPrefix(name, "no-"); ok {
 		for i := range c.Options {
-			if c.Options[i].Name == base && typeOf(c.Options[i].Type) == Bool {
+			if c.Options[i].flag() == "--"+base && typeOf(c.Options[i].Type) == Bool {
 				return &c.Options[i], false
 			}
 		}
@@ -169,8 +238,8 @@ func isNumber(w string) bool {
 // WriteHelp writes the usage of the command.
 func (c *Command) WriteHelp(w io.Writer, host string) {
 	fmt.Fprintf(w, "Usage: %s\n", c.Usage(host))
-	if c.Description != "" {
-		fmt.Fprintf(w, "\n  %s\n", c.Description)
+	if desc := dedent(c.Description); desc != "" {
+		fmt.Fprintf(w, "\n  %s\n", strings.ReplaceAll(desc, "\n", "\n  "))
 	}
 	if len(c.Args) > 0 {
 		fmt.Fprintln(w, "\nArguments:")
@@ -180,9 +249,9 @@ func (c *Command) WriteHelp(w io.Writer, host string) {
 	}
 	fmt.Fprintln(w, "\nOptions:")
 	for _, o := range c.Options {
-		name := "--" + o.Name + " " + strings.ToUpper(string(typeOf(o.Type)))
+		name := o.flag() + " " + strings.ToUpper(string(typeOf(o.Type)))
 		if typeOf(o.Type) == Bool {
-			name = "--" + o.Name + " / --no-" + o.Name
+			name = o.flag() + " / --no-" + o.flag()[2:]
 		}
 		help := o.Help
 		if o.Default != nil {

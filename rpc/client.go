@@ -18,11 +18,17 @@ type ClientOptions struct {
 	Key string
 	// Responder makes the client two-way, in the original's way: every
 	// call announces this connection's Remote(), and a client-aware
-	// server connects back to it to call the methods that a Server on
-	// the responder's link exposes. Without a Responder, a client-aware
-	// server reached over a ROUTER connection calls back over that same
-	// connection, which needs no second port.
+	// server connects back to it to call the methods that Local
+	// exposes. Without a Responder, a client-aware server reached over a
+	// ROUTER connection calls back over that same connection, which
+	// needs no second port.
 	Responder *xbahn.Conn
+	// Local is the server that answers the calls a client-aware server
+	// makes of this client: NewClient has it serve the Responder, or,
+	// without one, the link of the client's wire; its replies carry the
+	// client's id, as the original's do. Close stops that. Local may be
+	// left nil and served by hand instead.
+	Local *Server
 }
 
 // Client calls the methods a Server exposes.
@@ -32,10 +38,12 @@ type Client struct {
 	key    string
 	remote string
 	id     string
+	back   bool           // a server's client of its client: no client id
 	meta   map[string]any // shared by every call; never modified
 	call   string         // the call path, path+".call"
 
-	wg sync.WaitGroup // Go calls in flight
+	stop func() // stops serving Local
+	wg   sync.WaitGroup // Go calls in flight
 }
 
 // NewClient returns a client that calls over w's send connection, after it
@@ -52,7 +60,48 @@ func NewClient(ctx context.Context, w *xbahn.Wire, o *ClientOptions) (*Client, e
 	}
 	c.id = s
 	c.setMeta()
+	if o != nil && o.Local != nil {
+		if err := c.serveLocal(o.Local, o.Responder); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
+}
+
+// serveLocal has local answer the server's calls, on the responder or on
+// the link of the client's own wire.
+func (c *Client) serveLocal(local *Server, responder *xbahn.Conn) error {
+	link := c.w.Link()
+	if responder != nil {
+		link = xbahn.NewLink(xbahn.Conns{})
+		_, err := link.AddWire("responder", xbahn.Conns{Receive: responder, Respond: responder}, map[string]any{"client": c.id})
+		if err != nil {
+			return err
+		}
+	}
+	stop, err := local.Serve(link)
+	if err != nil {
+		return err
+	}
+	c.stop = func() {
+		stop()
+		if responder != nil {
+			// Detach the wire from the responder, which stays open.
+			link.Cut("responder", false)
+		}
+	}
+	return nil
+}
+
+// Close stops serving the client's Local server and waits for the calls
+// started by Go. It closes no connection.
+func (c *Client) Close() error {
+	if c.stop != nil {
+		c.stop()
+		c.stop = nil
+	}
+	c.wg.Wait()
+	return nil
 }
 
 func newClient(w *xbahn.Wire, o *ClientOptions) *Client {
@@ -71,12 +120,19 @@ func newClient(w *xbahn.Wire, o *ClientOptions) *Client {
 	return c
 }
 
-// setMeta makes the meta every call carries.
+// setMeta makes the meta every call carries, as the original's client
+// does: the client's id, null until the server gave one, the key and the
+// remote when set. A server calling its client back sends no id.
 func (c *Client) setMeta() {
 	m := map[string]any{}
-	// A plain server's clients are all "$": the id need not travel.
-	for k, v := range map[string]string{"client": c.id, "auth": c.key, "remote": c.remote} {
-		if v != "" && (k != "client" || v != "$") {
+	if !c.back {
+		m["client"] = nil
+		if c.id != "" {
+			m["client"] = c.id
+		}
+	}
+	for k, v := range map[string]string{"auth": c.key, "remote": c.remote} {
+		if v != "" {
 			m[k] = v
 		}
 	}

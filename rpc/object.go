@@ -4,12 +4,11 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"strconv"
 )
 
 // Object is the exported methods of a Go value, callable by name as a
-// Server calls them: Multiply as "multiply", with wire values converted
-// to the parameters' types. Package widget serves its widgets with it.
+// Server calls them: SetNumber as "set_number" (see MethodName), with
+// wire values converted to the parameters' types. Package widget serves its widgets with it.
 type Object struct {
 	value   any
 	caller  Caller
@@ -48,14 +47,15 @@ func NewObject(v any) (*Object, error) {
 // Value returns the value whose methods o calls.
 func (o *Object) Value() any { return o.value }
 
-// Call calls the method called name.
+// Call calls the method called name. A name o does not have is a
+// *NotExposedError.
 func (o *Object) Call(ctx context.Context, name string, args []any, kwargs map[string]any) (any, error) {
 	if o.caller != nil {
 		return o.caller.CallMethod(ctx, name, args, kwargs)
 	}
 	f := o.methods[name]
 	if f == nil {
-		return nil, fmt.Errorf("%w: %s", ErrNotExposed, strconv.Quote(name))
+		return nil, &NotExposedError{Method: name}
 	}
 	return f.call(ctx, args, kwargs)
 }

@@ -116,7 +116,7 @@ func (s *Server) wayBack(r *Remote, m *xbahn.Message, w *xbahn.Wire) error {
 	remote, _ := m.Meta["remote"].(string)
 	if remote == "" {
 		if ret := m.Return(); ret.Valid() && w.Conns().Receive != nil && w.Conns().Receive.URL().Type == zmtp.ROUTER {
-			c := newClient(w, &ClientOptions{Path: s.opts.Path})
+			c := s.backClient(w)
 			c.ret = ret
 			r.mu.Lock()
 			r.client = c
@@ -144,9 +144,19 @@ func (s *Server) wayBack(r *Remote, m *xbahn.Message, w *xbahn.Wire) error {
 		conn.Close()
 		return ErrClosed
 	}
-	r.conn, r.client = conn, newClient(link.Main(), &ClientOptions{Path: s.opts.Path})
+	r.conn, r.client = conn, s.backClient(link.Main())
 	r.mu.Unlock()
 	return nil
+}
+
+// backClient returns a client with which the server calls a client back
+// over w: on the server's path, with its key, and without a client id, as
+// the original's server calls.
+func (s *Server) backClient(w *xbahn.Wire) *Client {
+	c := newClient(w, &ClientOptions{Path: s.opts.Path, Key: s.opts.Key})
+	c.back = true
+	c.setMeta()
+	return c
 }
 
 // checkBack checks the remote a client announced from addr and returns

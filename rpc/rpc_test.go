@@ -169,8 +169,8 @@ func TestCalls(t *testing.T) {
 		{"multiply", []any{1, 2}, map[string]any{"c": 1}, "", `unexpected keyword argument "c"`},
 		{"greet", []any{"a"}, map[string]any{"greeting": "b", "name": "c"}, "", `"greeting" both by position and by name`},
 		{"boom", nil, nil, "", "panic: kaboom"},
-		{"unexported", nil, nil, "", `method not exposed: "unexported"`},
-		{"nothing", nil, nil, "", `method not exposed: "nothing"`},
+		{"unexported", nil, nil, "", "action 'unexported' not exposed on API (Server)"},
+		{"nothing", nil, nil, "", "action 'nothing' not exposed on API (Server)"},
 	}
 	for _, tt := range tests {
 		got, err := c.CallKw(ctx, tt.method, tt.args, tt.kwargs)
@@ -178,6 +178,9 @@ func TestCalls(t *testing.T) {
 			var re *Error
 			if !errors.As(err, &re) || re.Method != tt.method || !strings.Contains(re.Message, tt.errHas) {
 				t.Errorf("%s%v: error = %v, want an *Error with %q", tt.method, tt.args, err, tt.errHas)
+			}
+			if got, want := errors.Is(err, ErrNotExposed), strings.Contains(tt.errHas, "not exposed"); got != want {
+				t.Errorf("%s%v: errors.Is(%v, ErrNotExposed) = %v, want %v", tt.method, tt.args, err, got, want)
 			}
 			continue
 		}
@@ -243,8 +246,8 @@ func TestAuth(t *testing.T) {
 		bad := newClient(w, &ClientOptions{Key: key})
 		_, err := bad.Call(ctx, "multiply", 2, 2)
 		var re *Error
-		if !errors.As(err, &re) || !strings.Contains(re.Message, "authentication failed") {
-			t.Errorf("key %q: error = %v, want authentication failed", key, err)
+		if !errors.As(err, &re) || re.Message != "Authentication failed." || !errors.Is(err, ErrAuth) {
+			t.Errorf("key %q: error = %v, want the original's Authentication failed., matching ErrAuth", key, err)
 		}
 	}
 }

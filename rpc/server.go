@@ -13,7 +13,6 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/xbahn-go/xbahn"
 	"github.com/xbahn-go/xbahn/route"
@@ -31,12 +30,20 @@ const (
 	MethodClientID = "obtain_client_id"
 )
 
+// DefaultName is the server name of the original's "not exposed" error
+// text: the Python class name of the server in the guide.
+const DefaultName = "Server"
+
 // ServerOptions configures a Server. The zero value is a plain server on
 // the default path, without authentication.
 type ServerOptions struct {
 	// Path is the path of calls, as the original's Comm path; calls go
 	// to Path+".call". Client and server must agree. Default "comm".
 	Path string
+	// Name names the server in the text of a "not exposed" error, as the
+	// original put the class name of its server there: "action 'x' not
+	// exposed on API (Name)". Default DefaultName.
+	Name string
 	// Key, when set, must come with every call (the original's
 	// AuthHandler; at least 8 characters). It authenticates callers, but
 	// travels in clear text: PLAIN or CURVE on the connection protect it.
@@ -72,7 +79,7 @@ type Server struct {
 
 	mu        sync.RWMutex
 	funcs     map[string]*function
-	subs      map[string]SubHandler
+	widgets   WidgetHandler
 	clients   map[string]*Remote
 	work      chan work // calls for idle workers
 	idle      atomic.Int32
@@ -81,10 +88,12 @@ type Server struct {
 	closed    bool
 }
 
-// SubHandler handles the calls under a path below the call path, such as
-// the widgets of package widget: sub is the rest of the message's path
-// after "<path>.call.<name>".
-type SubHandler func(ctx context.Context, call *CallInfo, sub string) (any, error)
+// WidgetHandler serves the calls of widget instances, such as package
+// widget's Host: a call to "<path>.call.widgets.<name>.<client>.<id>"
+// comes with name and the instance's id "<client>.<id>". It returns a
+// *WidgetNotFoundError for an instance it does not have, and a
+// *NotExposedError for a method the instance does not expose.
+type WidgetHandler func(ctx context.Context, call *CallInfo, name, id string) (any, error)
 
 // NewServer returns a server. Attach it to a link with Serve.
 func NewServer(o *ServerOptions) (*Server, error) {
@@ -95,13 +104,16 @@ func NewServer(o *ServerOptions) (*Server, error) {
 	if opts.Path == "" {
 		opts.Path = DefaultPath
 	}
+	if opts.Name == "" {
+		opts.Name = DefaultName
+	}
 	if err := route.Check(opts.Path); err != nil {
 		return nil, err
 	}
 	if opts.Key != "" && len(opts.Key) < 8 {
 		return nil, errors.New("rpc: the key must have at least 8 characters")
 	}
-	s := &Server{opts: opts, callPath: opts.Path + ".call", funcs: map[string]*function{}, subs: map[string]SubHandler{}, clients: map[string]*Remote{},
+	s := &Server{opts: opts, callPath: opts.Path + ".call", funcs: map[string]*function{}, clients: map[string]*Remote{},
 		work: make(chan work)}
 	s.ctx, s.stop = context.WithCancel(context.Background())
 	if opts.IdleTimeout > 0 {
@@ -137,8 +149,9 @@ func (s *Server) Register(name string, fn any, params ...string) error {
 	return nil
 }
 
-// RegisterMethods exposes every exported method of v, each under its name
-// with the first letter in lower case: Multiply is called as "multiply".
+// RegisterMethods exposes every exported method of v, each under its
+// name in snake case, as Python callers spell it: SetNumber is called as
+// "set_number" (see MethodName).
 func (s *Server) RegisterMethods(v any) error {
 	o, err := NewObject(v)
 	if err != nil {
@@ -160,19 +173,37 @@ func (s *Server) RegisterMethods(v any) error {
 	return nil
 }
 
-// MethodName is the name a Go method is called by: its name with the first
-// letter in lower case.
+// MethodName is the name a Go method is called by: its name in snake
+// case, lower case with an underscore where a word starts. Multiply is
+// "multiply", SetNumber "set_number", GetHTTPStatus "get_http_status",
+// UserID "user_id" and MD5Sum "md5_sum".
 func MethodName(goName string) string {
-	r, n := utf8.DecodeRuneInString(goName)
-	return string(unicode.ToLower(r)) + goName[n:]
+	rs := []rune(goName)
+	var b strings.Builder
+	for i, r := range rs {
+		if i > 0 && unicode.IsUpper(r) {
+			prev := rs[i-1]
+			nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
+			if unicode.IsLower(prev) || unicode.IsDigit(prev) || unicode.IsUpper(prev) && nextLower {
+				b.WriteByte('_')
+			}
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
 }
 
-// Handle routes the calls whose path is under "<path>.call.<name>" to h.
-func (s *Server) Handle(name string, h SubHandler) {
+// HandleWidgets routes the calls of widget instances to h (see
+// WidgetHandler). Without a handler, every widget call fails with
+// ErrWidgetNotFound, as on an original server without widgets.
+func (s *Server) HandleWidgets(h WidgetHandler) {
 	s.mu.Lock()
-	s.subs[name] = h
+	s.widgets = h
 	s.mu.Unlock()
 }
+
+// Name returns the server's name, as its "not exposed" errors give it.
+func (s *Server) Name() string { return s.opts.Name }
 
 // OnNewClient registers f to run when a client-aware server meets a new
 // client, before the client's call runs, as the original's "new_client"
@@ -261,7 +292,7 @@ func (s *Server) handle(m *xbahn.Message, w *xbahn.Wire) error {
 		return nil
 	}
 	if s.ctx.Err() != nil {
-		reply(m, w, nil, ErrClosed)
+		s.reply(m, w, nil, ErrClosed, false)
 		return nil
 	}
 	if conn := w.Conns().Receive; conn == nil || conn.URL().Type != zmtp.REP {
@@ -294,7 +325,7 @@ func (s *Server) dispatch(c work) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		reply(c.m, c.w, nil, ErrClosed)
+		s.reply(c.m, c.w, nil, ErrClosed, false)
 		return
 	}
 	s.wg.Add(1)
@@ -321,35 +352,58 @@ func (s *Server) worker(c work) {
 }
 
 func (s *Server) serve(m *xbahn.Message, w *xbahn.Wire) {
-	result, err := s.call(m, w)
-	reply(m, w, result, err)
+	result, authed, err := s.call(m, w)
+	s.reply(m, w, result, err, authed)
 }
 
-// reply answers call m with its result, or with err when it failed.
-func reply(m *xbahn.Message, w *xbahn.Wire, result any, err error) {
+// reply answers call m with its result, or with err when it failed, in
+// the original's text. A reply to a call that passed a key check carries
+// the key back, as the original's AuthHandler did.
+func (s *Server) reply(m *xbahn.Message, w *xbahn.Wire, result any, err error, authed bool) {
 	r := xbahn.NewMessage(result)
 	if err != nil {
 		r.Data = nil
-		r.Error = err.Error()
+		r.Error = wireText(err, s.opts.Name)
+	}
+	if authed && s.opts.Key != "" {
+		r.Meta = map[string]any{"auth": s.opts.Key}
 	}
 	w.Respond(m, r)
 }
 
-// call runs the call in m and returns its result.
-func (s *Server) call(m *xbahn.Message, w *xbahn.Wire) (result any, err error) {
+// call runs the call in m and returns its result, and whether the call
+// passed the key check.
+func (s *Server) call(m *xbahn.Message, w *xbahn.Wire) (result any, authed bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic: %v", r)
 		}
 	}()
-	method, ok := m.Data.(string)
-	if !ok {
-		return nil, fmt.Errorf("a call names its method in data, got %T", m.Data)
-	}
 	if s.opts.Key != "" {
 		key, _ := m.Meta["auth"].(string)
 		if subtle.ConstantTimeCompare([]byte(key), []byte(s.opts.Key)) != 1 {
-			return nil, ErrAuth
+			return nil, false, ErrAuth
+		}
+	}
+	authed = true
+	method, ok := m.Data.(string)
+	if !ok {
+		return nil, authed, fmt.Errorf("a call names its method in data, as a string, not %s", kindName(m.Data))
+	}
+	// Route as the original does: the call path itself for functions,
+	// "widgets.<name>.<client>.<id>" below it for widgets, nothing else.
+	var widget []string
+	if m.Path != s.callPath {
+		sub, _ := route.Tail(s.callPath, m.Path)
+		rest, isWidget := strings.CutPrefix(sub, "widgets")
+		if !isWidget || rest != "" && rest[0] != '.' {
+			return nil, authed, ErrUnknownRoute
+		}
+		if rest != "" {
+			widget = strings.Split(rest[1:], ".")
+		}
+		if len(widget) != 3 {
+			return nil, authed, widgetPathError{len(widget)}
 		}
 	}
 	ctx := s.ctx
@@ -362,17 +416,17 @@ func (s *Server) call(m *xbahn.Message, w *xbahn.Wire) (result any, err error) {
 	if clientID == "" {
 		clientID = "$" // what every client of a plain server is
 	}
-	if method == MethodClientID {
+	if method == MethodClientID && widget == nil {
 		if !s.opts.ClientAware {
-			return "$", nil
+			return "$", authed, nil
 		}
-		return xbahn.NewID(), nil
+		return xbahn.NewID(), authed, nil
 	}
 	var remote *Remote
-	if s.opts.ClientAware && clientID != "" && clientID != "$" {
+	if s.opts.ClientAware && clientID != "$" {
 		r, err := s.meet(ctx, m, w, clientID)
 		if err != nil {
-			return nil, err
+			return nil, authed, err
 		}
 		remote = r
 	}
@@ -380,29 +434,26 @@ func (s *Server) call(m *xbahn.Message, w *xbahn.Wire) (result any, err error) {
 	info := func() *CallInfo {
 		return &CallInfo{Method: method, ClientID: clientID, Client: remote, Message: m, Wire: w}
 	}
-	sub := ""
-	if len(m.Path) > len(s.callPath) {
-		sub, _ = route.Tail(s.callPath, m.Path)
-	}
-	if sub != "" {
-		name, rest, _ := strings.Cut(sub, ".")
+	if widget != nil {
 		s.mu.RLock()
-		h := s.subs[name]
+		h := s.widgets
 		s.mu.RUnlock()
 		if h == nil {
-			return nil, fmt.Errorf("unknown call route %s", strconv.Quote(m.Path))
+			return nil, authed, &WidgetNotFoundError{Name: widget[0], ID: widget[1] + "." + widget[2]}
 		}
 		ci := info()
-		return h(context.WithValue(ctx, callKey{}, ci), ci, rest)
+		result, err := h(context.WithValue(ctx, callKey{}, ci), ci, widget[0], widget[1]+"."+widget[2])
+		return result, authed, err
 	}
 	s.mu.RLock()
 	f := s.funcs[method]
 	s.mu.RUnlock()
 	if f == nil {
-		return nil, fmt.Errorf("%w: %s", ErrNotExposed, strconv.Quote(method))
+		return nil, authed, &NotExposedError{Method: method}
 	}
 	if f.hasCtx {
 		ctx = context.WithValue(ctx, callKey{}, info())
 	}
-	return f.call(ctx, m.Args, m.Kwargs)
+	result, err = f.call(ctx, m.Args, m.Kwargs)
+	return result, authed, err
 }

@@ -30,7 +30,8 @@ func Example() {
 	conn, _ := xbahn.Listen("zmq://widgets/rep?transport=inproc", opts)
 	defer conn.Close()
 	server, _ := rpc.NewServer(nil)
-	widget.NewHost(server, nil).Register("demo", func(*widget.Instance) any { return &Demo{} })
+	host, _ := widget.NewHost(server, nil)
+	host.Register("demo", func(*widget.Instance) any { return &Demo{} })
 	server.Serve(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
 
 	// Client.
@@ -39,16 +40,16 @@ func Example() {
 	client, _ := rpc.NewClient(ctx, xbahn.NewLink(xbahn.Conns{Send: cconn, Receive: cconn}).Main(), nil)
 
 	widgetA, _ := widget.Attach(ctx, client, "demo", "widget_a", nil)
-	widgetA.Call(ctx, "setNumber", 123)
-	n, _ := widget.CallAs[int](ctx, widgetA, "getNumber")
+	widgetA.Call(ctx, "set_number", 123)
+	n, _ := widget.CallAs[int](ctx, widgetA, "get_number")
 	fmt.Println("Number on the server widget (A)", n)
 
 	widgetB, _ := widget.Attach(ctx, client, "demo", "widget_b", nil)
-	n, _ = widget.CallAs[int](ctx, widgetB, "getNumber")
+	n, _ = widget.CallAs[int](ctx, widgetB, "get_number")
 	fmt.Println("Number on the server widget (B)", n)
 
 	widgetC, _ := widget.Attach(ctx, client, "demo", "widget_a", nil)
-	n, _ = widget.CallAs[int](ctx, widgetC, "getNumber")
+	n, _ = widget.CallAs[int](ctx, widgetC, "get_number")
 	fmt.Println("Number on the server widget (C through A)", n)
 	// Output:
 	// Number on the server widget (A) 123
@@ -94,8 +95,8 @@ func Example_widgetAware() {
 	defer conn.Close()
 	server, _ := rpc.NewServer(&rpc.ServerOptions{ClientAware: true, Conn: opts})
 	defer server.Close()
-	widget.NewHost(server, &widget.HostOptions{PerClient: true}).Register("demo",
-		func(inst *widget.Instance) any { return &PokeServer{inst: inst} })
+	host, _ := widget.NewHost(server, &widget.HostOptions{PerClient: true})
+	host.Register("demo", func(inst *widget.Instance) any { return &PokeServer{inst: inst} })
 	server.Serve(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
 
 	// A two-way client, with a responder for the server's calls.
@@ -104,10 +105,10 @@ func Example_widgetAware() {
 	responder, _ := xbahn.Listen("zmq://aware-responder/rep?transport=inproc", opts)
 	defer responder.Close()
 	local, _ := rpc.NewServer(nil)
-	localWidgets := widget.NewHost(local, nil)
-	local.Serve(xbahn.NewLink(xbahn.Conns{Receive: responder, Respond: responder}))
+	localWidgets, _ := widget.NewHost(local, nil)
 	wire := xbahn.NewLink(xbahn.Conns{Send: cconn, Receive: cconn}).Main()
-	client, _ := rpc.NewClient(ctx, wire, &rpc.ClientOptions{Responder: responder})
+	client, _ := rpc.NewClient(ctx, wire, &rpc.ClientOptions{Responder: responder, Local: local})
+	defer client.Close()
 
 	mine := &PokeClient{}
 	widgetA, _ := widget.Attach(ctx, client, "demo", "widget_a", &widget.AttachOptions{Local: mine, Host: localWidgets})

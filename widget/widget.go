@@ -3,47 +3,74 @@ package widget
 import (
 	"context"
 	"errors"
-	"strings"
+	"maps"
 
 	"github.com/xbahn-go/xbahn/rpc"
 )
 
 // Widget is a client's handle on a widget instance of the server.
 type Widget struct {
-	Name, ID string
+	Name string // the widget's name on the server
+	ID   string // the widget's id, without the client's
 
-	c     *rpc.Client
-	local *Host
-	path  string
+	c         *rpc.Client
+	client    string // the client's id when the widget attached
+	localName string // the widget's name on the client
+	kwargs    map[string]any
+	local     *Host
+	path      string
 }
 
 // AttachOptions configures Attach.
 type AttachOptions struct {
+	// LocalName is the widget's name on the client, which the server
+	// uses to call the client's side (the original's Client.widget
+	// name, with the server's as its remote_name). Default: the server's
+	// name.
+	LocalName string
+	// Kwargs are passed to the server's instance when it is made
+	// (Instance.Kwargs); they travel as the keyword arguments of
+	// attach_remote.
+	Kwargs map[string]any
 	// Local is the client's side of the widget: its exported methods
 	// answer the server instance's calls. It needs Host.
 	Local any
-	// Host is the widget host of the rpc server that serves the
-	// client's responder (for a two-way client).
+	// Host is the widget host of the client's local rpc server, the one
+	// that answers a two-way client's calls (rpc.ClientOptions.Local).
 	Host *Host
 }
 
 // Attach attaches the client to the server's widget called name with the
-// given id, creating the instance if the server has none.
+// given id, creating the instance if the server has none. On the wire it
+// is the original's attach_remote("<client id>.<id>", name,
+// remote_name=<local name>) on the call path; the widget's calls then go
+// to "<path>.call.widgets.<name>.<client id>.<id>".
 func Attach(ctx context.Context, c *rpc.Client, name, id string, o *AttachOptions) (*Widget, error) {
-	for what, s := range map[string]string{"name": name, "id": id, "client id": c.ID()} {
-		if err := checkSegment(what, s); err != nil {
+	var opts AttachOptions
+	if o != nil {
+		opts = *o
+	}
+	if opts.LocalName == "" {
+		opts.LocalName = name
+	}
+	for _, s := range [][2]string{{"name", name}, {"id", id}, {"client id", c.ID()}, {"local name", opts.LocalName}} {
+		if err := checkSegment(s[0], s[1]); err != nil {
 			return nil, err
 		}
 	}
-	w := &Widget{Name: name, ID: id, c: c, path: path(name, c.ID(), id)}
-	if o != nil && o.Local != nil {
-		if o.Host == nil {
+	if _, ok := opts.Kwargs["remote_name"]; ok {
+		return nil, errors.New("widget: remote_name is the LocalName option, not a keyword argument")
+	}
+	w := &Widget{Name: name, ID: id, c: c, client: c.ID(), localName: opts.LocalName, kwargs: opts.Kwargs,
+		path: path(name, c.ID(), id)}
+	if opts.Local != nil {
+		if opts.Host == nil {
 			return nil, errors.New("widget: a local side needs a Host")
 		}
-		if _, err := o.Host.add(name, c.ID(), id, o.Local); err != nil {
+		if err := opts.Host.add(w, opts.Local); err != nil {
 			return nil, err
 		}
-		w.local = o.Host
+		w.local = opts.Host
 	}
 	if err := w.attach(ctx); err != nil {
 		w.dropLocal()
@@ -52,13 +79,24 @@ func Attach(ctx context.Context, c *rpc.Client, name, id string, o *AttachOption
 	return w, nil
 }
 
+// fullID is the widget's id on the wire: "<client id>.<id>".
+func (w *Widget) fullID() string { return w.client + "." + w.ID }
+
+// attach sends attach_remote for the widget.
 func (w *Widget) attach(ctx context.Context) error {
-	_, err := w.c.CallPath(ctx, w.path, methodAttach, nil, nil)
+	kwargs := maps.Clone(w.kwargs)
+	if kwargs == nil {
+		kwargs = map[string]any{}
+	}
+	kwargs["remote_name"] = w.localName
+	_, err := w.c.CallKw(ctx, methodAttach, []any{w.fullID(), w.Name}, kwargs)
 	return err
 }
 
 // Call calls method on the server's instance. When the server lacks the
-// instance, the widget attaches again and retries the call once.
+// instance (after a restart, say: rpc.ErrWidgetNotFound), the widget
+// attaches again and retries the call once, as the original's client
+// does.
 func (w *Widget) Call(ctx context.Context, method string, args ...any) (any, error) {
 	return w.CallKw(ctx, method, args, nil)
 }
@@ -66,8 +104,7 @@ func (w *Widget) Call(ctx context.Context, method string, args ...any) (any, err
 // CallKw calls method with positional and keyword arguments, as Call does.
 func (w *Widget) CallKw(ctx context.Context, method string, args []any, kwargs map[string]any) (any, error) {
 	v, err := w.c.CallPath(ctx, w.path, method, args, kwargs)
-	var re *rpc.Error
-	if errors.As(err, &re) && strings.Contains(re.Message, errNoInstance) {
+	if errors.Is(err, rpc.ErrWidgetNotFound) {
 		if err := w.attach(ctx); err != nil {
 			return nil, err
 		}
@@ -87,15 +124,17 @@ func CallAs[T any](ctx context.Context, w *Widget, method string, args ...any) (
 	return t, err
 }
 
-// Detach removes this instance from the server, and its local side.
+// Detach removes this instance from the server, and its local side. On
+// the wire it is the original's detach_remote("<client id>.<id>", name),
+// which the original's plain Server does not expose.
 func (w *Widget) Detach(ctx context.Context) error {
 	w.dropLocal()
-	_, err := w.c.CallPath(ctx, w.path, methodDetach, nil, nil)
+	_, err := w.c.Call(ctx, methodDetach, w.fullID(), w.Name)
 	return err
 }
 
 func (w *Widget) dropLocal() {
 	if w.local != nil {
-		w.local.remove(w.Name, w.c.ID(), w.ID)
+		w.local.remove(w.localName, w.fullID())
 	}
 }

@@ -2,6 +2,7 @@ package widget
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +31,13 @@ func server(t *testing.T, opts *xbahn.Options, name string, so *rpc.ServerOption
 	}
 	s, _ := rpc.NewServer(so)
 	t.Cleanup(func() { s.Close(); conn.Close() })
-	NewHost(s, ho).Register("counter", func(*Instance) any { return &counter{} })
+	h, err := NewHost(s, ho)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Register("counter", func(*Instance) any { return &counter{} }); err != nil {
+		t.Fatal(err)
+	}
 	s.Serve(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
 	return s, conn
 }
@@ -126,8 +133,8 @@ func TestErrors(t *testing.T) {
 		t.Error("a local side without a host was accepted")
 	}
 	w, _ := Attach(ctx, c, "counter", "x", nil)
-	if _, err := w.Call(ctx, "nope"); err == nil || !strings.Contains(err.Error(), "not exposed") {
-		t.Errorf("unknown method: %v", err)
+	if _, err := w.Call(ctx, "nope"); !errors.Is(err, rpc.ErrNotExposed) || !strings.Contains(err.Error(), "action 'nope' not exposed on API (Server)") {
+		t.Errorf("unknown method: %v, want the original's not exposed", err)
 	}
 	// Per-client widgets need a client-aware server.
 	server(t, opts, "w4", nil, &HostOptions{PerClient: true})
