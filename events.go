@@ -76,34 +76,36 @@ func without(list entries, en *entry) entries {
 
 // fire runs the receive handlers, then the path handlers of every prefix
 // of the message's path, shortest first, then for a response the response
-// handlers.
-func (e *events) fire(m *Message, w *Wire) error {
+// handlers. It reports whether any handler ran.
+func (e *events) fire(m *Message, w *Wire) (ran bool, err error) {
 	if list := e.receive.Load(); list != nil {
-		if err := run(*list, m, w); err != nil {
-			return err
+		if ran, err = run(*list, m, w, ran); err != nil {
+			return ran, err
 		}
 	}
 	var buf [8]entries
 	for _, list := range e.paths.Match(m.Path, buf[:0]) {
-		if err := run(list, m, w); err != nil {
-			return err
+		if ran, err = run(list, m, w, ran); err != nil {
+			return ran, err
 		}
 	}
 	if m.ResponseID != "" {
 		if list := e.response.Load(); list != nil {
-			if err := run(*list, m, w); err != nil {
-				return err
+			if ran, err = run(*list, m, w, ran); err != nil {
+				return ran, err
 			}
 		}
 	}
-	return nil
+	return ran, nil
 }
 
-func run(list entries, m *Message, w *Wire) error {
+// run runs the handlers of list; ran becomes true if there are any.
+func run(list entries, m *Message, w *Wire, ran bool) (bool, error) {
 	for _, en := range list {
+		ran = true
 		if err := en.h(m, w); err != nil {
-			return err
+			return ran, err
 		}
 	}
-	return nil
+	return ran, nil
 }

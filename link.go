@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -38,7 +39,16 @@ var (
 	ErrWireExists       = errors.New("xbahn: a wire of that name exists")
 	ErrAlreadyResponded = errors.New("xbahn: the message was answered already")
 	ErrNotReceived      = errors.New("xbahn: only a received message can be answered")
+	// ErrNoHandler is the error reply of a REP connection to a request
+	// that no handler took: its path has none and it answers no request.
+	// The original answered it with an empty message, which left its
+	// requesters waiting.
+	ErrNoHandler = errors.New("xbahn: no handler for the message")
 )
+
+// noHandlerText starts the error text of a reply to a request that no
+// handler took; the path follows, quoted.
+const noHandlerText = "xbahn: no handler for path "
 
 // NewLink returns a link. If c has any connection, the link gets a main
 // wire named "main" with them, as the original's Link(send=, receive=,
@@ -188,16 +198,17 @@ func (l *Link) recycle(p *pending) {
 }
 
 // dispatch fires the events of a message that arrived on w, in the
-// original's order (see the package documentation). A panic in a handler
-// becomes the returned error.
-func (l *Link) dispatch(w *Wire, m *Message) (err error) {
+// original's order (see the package documentation), and reports whether
+// anything took the message: a handler, or a request awaiting it as its
+// response. A panic in a handler becomes the returned error.
+func (l *Link) dispatch(w *Wire, m *Message) (handled bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &PanicError{Value: r}
+			handled, err = true, &PanicError{Value: r}
 		}
 	}()
-	if err := l.fire(m, w); err != nil {
-		return err
+	if handled, err = l.fire(m, w); err != nil {
+		return handled, err
 	}
 	var req *Message
 	if m.ResponseID != "" {
@@ -208,7 +219,7 @@ func (l *Link) dispatch(w *Wire, m *Message) (err error) {
 		if p != nil {
 			// After the send, p belongs to the waiter, or, if none
 			// waits, to nobody.
-			req = p.req
+			req, handled = p.req, true
 			if p.wait {
 				p.ch <- m
 			} else {
@@ -216,15 +227,16 @@ func (l *Link) dispatch(w *Wire, m *Message) (err error) {
 			}
 		}
 	}
-	if err := w.fire(m, w); err != nil {
-		return err
+	ran, err := w.fire(m, w)
+	if handled = handled || ran; err != nil {
+		return handled, err
 	}
 	if req != nil {
 		for _, f := range req.responseCallbacks() {
 			f(m)
 		}
 	}
-	return nil
+	return handled, nil
 }
 
 // PanicError is a panic of a handler, turned into an error.
@@ -241,3 +253,12 @@ type RemoteError struct {
 }
 
 func (e *RemoteError) Error() string { return "xbahn: remote error: " + e.Message }
+
+// Unwrap returns ErrNoHandler for the reply of a REP connection that no
+// handler took the request of, and nil for other errors.
+func (e *RemoteError) Unwrap() error {
+	if strings.HasPrefix(e.Message, noHandlerText) {
+		return ErrNoHandler
+	}
+	return nil
+}

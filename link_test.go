@@ -132,6 +132,7 @@ func TestAutomaticAndErrorReplies(t *testing.T) {
 	sl := NewLink(Conns{Receive: server, Respond: server})
 	sl.OnPath("fail", func(m *Message, w *Wire) error { return errors.New("no such thing") })
 	sl.OnPath("panic", func(m *Message, w *Wire) error { panic("boom") })
+	sl.OnPath("quiet", func(m *Message, w *Wire) error { return nil })
 	sl.OnPath("twice", func(m *Message, w *Wire) error {
 		if err := w.Respond(m, NewMessage(1)); err != nil {
 			return err
@@ -144,9 +145,17 @@ func TestAutomaticAndErrorReplies(t *testing.T) {
 	client := mustConnect(t, peerURL(server), nil)
 	w := NewLink(Conns{Send: client, Receive: client}).Main()
 
-	resp, err := w.SendAndWait(ctx, "nobody.listens", NewMessage("x"))
-	if err != nil || resp.Data != nil {
+	// A handler that does not answer gets the original's empty reply;
+	// a path without a handler an error, where the original's empty
+	// reply left its requester waiting.
+	resp, err := w.SendAndWait(ctx, "quiet.please", NewMessage("x"))
+	if err != nil || resp.Data != nil || resp.Error != "" {
 		t.Errorf("unanswered request: %+v, %v; want an empty reply", resp, err)
+	}
+	_, err = w.SendAndWait(ctx, "nobody.listens", NewMessage("x"))
+	var nh *RemoteError
+	if !errors.As(err, &nh) || nh.Message != `xbahn: no handler for path "nobody.listens"` || !errors.Is(err, ErrNoHandler) {
+		t.Errorf("request no handler takes: %v, want a *RemoteError matching ErrNoHandler", err)
 	}
 	for _, tt := range []struct{ path, want string }{{"fail", "no such thing"}, {"panic", "panicked: boom"}} {
 		_, err := w.SendAndWait(ctx, tt.path, NewMessage("x"))
@@ -160,7 +169,7 @@ func TestAutomaticAndErrorReplies(t *testing.T) {
 		t.Errorf("reply = %v, %v; want 1", resp, err)
 	}
 	// The server still serves.
-	if _, err := w.SendAndWait(ctx, "nobody.listens", NewMessage("x")); err != nil {
+	if _, err := w.SendAndWait(ctx, "quiet", NewMessage("x")); err != nil {
 		t.Errorf("after the failures: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package xbahn
 
 import (
 	"errors"
+	"strconv"
 
 	"github.com/xbahn-go/xbahn/wire"
 	"github.com/xbahn-go/xbahn/zmtp"
@@ -59,10 +60,15 @@ func (c *Conn) run() {
 			}
 			return
 		}
-		var herr error
+		var (
+			herr    error
+			handled bool
+		)
 		c.handling.Store(true)
 		for _, w := range c.receivers() {
-			if herr = w.link.dispatch(w, m); herr != nil {
+			took, err := w.link.dispatch(w, m)
+			handled = handled || took
+			if herr = err; herr != nil {
 				break
 			}
 		}
@@ -73,6 +79,8 @@ func (c *Conn) run() {
 		switch {
 		case herr != nil && (rep || c.url.Type == zmtp.ROUTER):
 			c.reply(m, &Message{Message: wire.Message{Error: herr.Error()}})
+		case rep && !handled:
+			c.reply(m, &Message{Message: wire.Message{Error: noHandlerText + strconv.Quote(m.Path)}})
 		case rep:
 			c.reply(m, &Message{})
 		}

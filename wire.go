@@ -162,7 +162,8 @@ func (w *Wire) send(ctx context.Context, m *Message) error {
 		// did not say so, like the original's automatic empty reply.
 		reply.ResponseID = m.ID
 	}
-	return w.link.dispatch(w, reply)
+	_, err = w.link.dispatch(w, reply)
+	return err
 }
 
 // Return is the way back to the peer a received message came from. Over a
