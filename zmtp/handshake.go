@@ -10,8 +10,9 @@ type handshakeConfig struct {
 	mech     Mechanism
 	typ      Type
 	identity []byte
-	maxCmd   uint64 // largest command during the handshake
-	maxProps int    // most metadata properties
+	props    Metadata // the application's, from Options.Properties
+	maxCmd   uint64   // largest command during the handshake
+	maxProps int      // most metadata properties
 }
 
 // peerInfo is what a handshake learns about the peer.
@@ -55,12 +56,8 @@ func handshake(conn net.Conn, r *Reader, cfg *handshakeConfig) (peerInfo, error)
 		return peerInfo{}, protoErr("greeting", mechanismError{ours: cfg.mech.Name(), theirs: g.Mechanism})
 	}
 
-	md := Metadata{{Name: PropSocketType, Value: []byte(cfg.typ.String())}}
-	if cfg.typ.announcesIdentity() {
-		md = append(md, Property{Name: PropIdentity, Value: cfg.identity})
-	}
 	hc := &HandshakeConn{conn: conn, r: r, peer: g, maxSize: cfg.maxCmd, maxProps: cfg.maxProps}
-	peerMD, session, err := cfg.mech.Handshake(hc, md)
+	peerMD, session, err := cfg.mech.Handshake(hc, cfg.metadata())
 	if err != nil {
 		return peerInfo{}, err
 	}
@@ -78,6 +75,20 @@ func handshake(conn net.Conn, r *Reader, cfg *handshakeConfig) (peerInfo, error)
 		info.identity = id
 	}
 	return info, nil
+}
+
+// metadata returns the metadata this side sends in its handshake:
+// Socket-Type, the Identity when the type announces one, then the
+// application's properties. An inproc link hands the same to the peer
+// socket, so that a peer looks the same over any transport. The result is
+// new; its values are shared and must not be modified.
+func (cfg *handshakeConfig) metadata() Metadata {
+	md := make(Metadata, 0, 2+len(cfg.props))
+	md = append(md, Property{Name: PropSocketType, Value: []byte(cfg.typ.String())})
+	if cfg.typ.announcesIdentity() {
+		md = append(md, Property{Name: PropIdentity, Value: cfg.identity})
+	}
+	return append(md, cfg.props...)
 }
 
 // cloneMetadata copies m so that it no longer aliases a read buffer.

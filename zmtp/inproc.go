@@ -96,11 +96,11 @@ func link(pc *pipe, sb *Socket, name string) {
 	}
 	sb.addPipeLocked(pb)
 	sb.mu.Unlock()
-	if !pc.attachPeer(pb, peerInfo{typ: sb.typ, minor: 1, identity: sb.announcedIdentity()}) {
+	if !pc.attachPeer(pb, sb.inprocInfo()) {
 		sb.removePipe(pb)
 		return
 	}
-	pb.attachPeer(pc, peerInfo{typ: sc.typ, minor: 1, identity: sc.announcedIdentity()})
+	pb.attachPeer(pc, sc.inprocInfo())
 	// The bound side first, so that a PUB knows the new peer before
 	// the SUB sends its subscriptions.
 	if !sb.pat.attached(pb) {
@@ -117,6 +117,12 @@ func link(pc *pipe, sb *Socket, name string) {
 	pc.flushPending(pb)
 	sb.change()
 	sc.change()
+}
+
+// inprocInfo returns what a handshake with s would teach its peer: its
+// type, its Identity and the metadata of its READY.
+func (s *Socket) inprocInfo() peerInfo {
+	return peerInfo{typ: s.typ, minor: 1, identity: s.announcedIdentity(), md: s.hs.metadata()}
 }
 
 // announcedIdentity returns the Identity the socket would send in READY.
@@ -136,7 +142,7 @@ func (p *pipe) attachPeer(peer *pipe, info peerInfo) bool {
 		return false
 	}
 	p.info = info
-	p.peerDesc.Store(&Peer{Addr: inprocAddr(p.endpoint), Type: info.typ, Identity: info.identity})
+	p.peerDesc.Store(&Peer{Addr: inprocAddr(p.endpoint), Type: info.typ, Identity: info.identity, Metadata: info.md})
 	p.memory.Store(true)
 	p.up.Store(true)
 	p.mu.Unlock()

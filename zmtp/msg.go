@@ -68,7 +68,9 @@ type Peer struct {
 	// Identity is the Identity the peer announced, or nil.
 	Identity []byte
 	// Metadata holds the properties of the peer's READY, and a User-Id
-	// when the security mechanism authenticated the peer.
+	// when the security mechanism authenticated the peer. A peer in this
+	// process (inproc) sends no READY; Metadata then holds what it would
+	// have sent: Socket-Type, Identity and its Options.Properties.
 	Metadata Metadata
 }
 

@@ -2,6 +2,8 @@ package zmtp
 
 import (
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -16,6 +18,19 @@ const (
 	DefaultReconnect        = 100 * time.Millisecond
 )
 
+// MaxPropertiesSize bounds the encoded size of Options.Properties, where
+// each property takes 5 bytes besides its name and value. It is
+// DefaultMaxCommandSize less 1 KiB, room enough for Socket-Type, the
+// longest Identity and the envelope of the largest command that carries
+// metadata (CURVE's INITIATE, 257 bytes), so that a peer with default
+// limits accepts the handshake.
+const MaxPropertiesSize = DefaultMaxCommandSize - 1<<10
+
+// maxAppProperties is the most properties Options.Properties may hold:
+// together with Socket-Type and Identity they stay within the
+// DefaultMaxProperties a peer with default limits accepts.
+const maxAppProperties = DefaultMaxProperties - 2
+
 // Options configures a Socket. The zero value gives libzmq's defaults where
 // libzmq has bounded ones, and safe limits where it has none.
 type Options struct {
@@ -24,6 +39,15 @@ type Options struct {
 	Identity []byte
 	// Mechanism secures connections; nil means Null.
 	Mechanism Mechanism
+	// Properties are application metadata sent to every peer in the
+	// handshake, after Socket-Type and Identity, whatever the Mechanism;
+	// the peer finds them in Peer.Metadata (libzmq's ZMQ_METADATA). Each
+	// name starts with "X-" or "x-", the prefix RFC 37 leaves to
+	// applications, and has at most 255 letters, digits and "-_.+"; no
+	// two names are equal ignoring case. There are at most
+	// DefaultMaxProperties-2 of them, and they encode to at most
+	// MaxPropertiesSize bytes. NewSocket copies them.
+	Properties Metadata
 	// Hub is the namespace of inproc:// endpoints the socket binds and
 	// connects to; nil means the socket cannot use inproc.
 	Hub *Hub
@@ -95,6 +119,13 @@ func (o Options) withDefaults() (Options, error) {
 		}
 	}
 	o.Identity = append([]byte(nil), o.Identity...)
+	if len(o.Properties) > 0 {
+		// Check the copy, so that what is checked is what is sent.
+		o.Properties = cloneMetadata(o.Properties)
+		if err := validProperties(o.Properties); err != nil {
+			return o, err
+		}
+	}
 	if o.Mechanism == nil {
 		o.Mechanism = Null{}
 	}
@@ -119,4 +150,64 @@ func (o Options) withDefaults() (Options, error) {
 		o.ReconnectInterval = DefaultReconnect
 	}
 	return o, nil
+}
+
+// validProperties checks the application properties m of Options.
+func validProperties(m Metadata) error {
+	if len(m) > maxAppProperties {
+		return errors.New("zmtp: more than " + strconv.Itoa(maxAppProperties) + " properties")
+	}
+	for i, p := range m {
+		if p.Name == "" {
+			return errors.New("zmtp: property with an empty name")
+		}
+		for _, r := range [...]string{PropSocketType, PropIdentity, PropResource, PropUserID} {
+			if strings.EqualFold(p.Name, r) {
+				return errors.New("zmtp: property " + quoteName(p.Name) + " is set by ZMTP, not by the application")
+			}
+		}
+		if len(p.Name) < 2 || !strings.EqualFold(p.Name[:2], "X-") {
+			return errors.New("zmtp: property name " + quoteName(p.Name) + " does not start with X-")
+		}
+		if len(p.Name) > 255 {
+			return errors.New("zmtp: property name " + quoteName(p.Name) + " is longer than 255 bytes")
+		}
+		if !validPropertyName(p.Name) {
+			return errors.New("zmtp: property name " + quoteName(p.Name) + " has a character other than letters, digits and -_.+")
+		}
+		for _, q := range m[:i] {
+			if strings.EqualFold(p.Name, q.Name) {
+				return errors.New("zmtp: property " + quoteName(p.Name) + " appears twice")
+			}
+		}
+	}
+	if n := m.size(); n > MaxPropertiesSize {
+		return errors.New("zmtp: properties take " + strconv.Itoa(n) + " bytes, more than MaxPropertiesSize (" + strconv.Itoa(MaxPropertiesSize) + ")")
+	}
+	return nil
+}
+
+// quoteName returns a property name for an error message: quoted, escaped
+// and cut short.
+func quoteName(name string) string {
+	q := `"` + quoteASCII(name)
+	if len(name) > 64 {
+		q += "..."
+	}
+	return q + `"`
+}
+
+// validPropertyName reports whether name is made of the characters RFC 37
+// allows in a property name: letters, digits and "-_.+".
+func validPropertyName(name string) bool {
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '-' || c == '_' || c == '.' || c == '+':
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -109,6 +109,7 @@ func NewSocket(t Type, o *Options) (*Socket, error) {
 		mech:     opts.Mechanism,
 		typ:      t,
 		identity: opts.Identity,
+		props:    opts.Properties,
 		maxCmd:   uint64(opts.MaxCommandSize),
 		maxProps: opts.MaxProperties,
 	}
@@ -119,6 +120,37 @@ func NewSocket(t Type, o *Options) (*Socket, error) {
 
 // Type returns the socket's type.
 func (s *Socket) Type() Type { return s.typ }
+
+// EveryPeer reports whether the socket has at least one connection and f
+// returns true for the peer of each, stopping at the first false. It
+// reports false while an endpoint given to Connect is not connected, at
+// first or after the connection was lost, because the peer that endpoint
+// will lead to is not known yet.
+//
+// A layer above uses it to pick, from what the peers announced in
+// Peer.Metadata (see Options.Properties), an encoding that every current
+// peer can read. The answer is a snapshot: a peer may come or go as soon
+// as EveryPeer returns.
+//
+// EveryPeer neither allocates nor takes the socket's lock, and it may be
+// called concurrently with Send and every other method. f must not modify
+// the Peer.
+func (s *Socket) EveryPeer(f func(p *Peer) bool) bool {
+	pipes := s.pipeList()
+	if len(pipes) == 0 {
+		return false
+	}
+	for _, p := range pipes {
+		if !p.up.Load() {
+			return false
+		}
+		d := p.peerDesc.Load()
+		if d == nil || !f(d) {
+			return false
+		}
+	}
+	return true
+}
 
 // Send sends a message made of frames. It does not retain the frames.
 // Whether it waits for room, drops the message or fails depends on the
