@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/signal"
 	"sync"
@@ -13,13 +14,15 @@ import (
 	"github.com/xbahn-go/xbahn/zmtp"
 )
 
-// Options configures a connection. The zero value sends the binary
+// Options configures a connection. The zero value negotiates the
 // encoding over a socket with zmtp's default options.
 type Options struct {
-	// Encoding is how sent messages are encoded: wire.Binary (the
-	// default) or wire.JSON, which the original Python xbahn reads.
-	// Responses always use the encoding of their request, and received
-	// messages may come in either.
+	// Encoding forces the encoding of every message the connection
+	// sends: wire.JSON, the original Python xbahn's, or wire.Binary. The
+	// zero value negotiates (see the package documentation): binary to
+	// peers that announced they read it, JSON to all others. A URL with
+	// an encoding query forces it too. Received messages may come in
+	// either encoding.
 	Encoding wire.Encoding
 	// Hub is the namespace of inproc connections; connections that share
 	// a Hub reach each other's inproc URLs.
@@ -103,14 +106,20 @@ func open(rawurl string, o *Options, listen bool) (*Conn, error) {
 	if u.Type == zmtp.REQ {
 		so.ReqRelaxed, so.ReqCorrelate = true, true
 	}
+	enc := opts.Encoding
+	switch {
+	case u.Encoding == wire.Unknown:
+	case enc == wire.Unknown || enc == u.Encoding:
+		enc = u.Encoding
+	default:
+		return nil, &URLError{URL: rawurl, Part: "encoding", Reason: u.Encoding.String() + " contradicts Options.Encoding " + enc.String()}
+	}
+	so.Properties = append(so.Properties[:len(so.Properties):len(so.Properties)], zmtp.Property{Name: PropEncoding, Value: []byte(encodingsRead)})
 	sock, err := zmtp.NewSocket(u.Type, &so)
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{url: u, listen: listen, sock: sock, enc: opts.Encoding, limits: opts.Limits}
-	if c.enc == wire.Unknown {
-		c.enc = wire.Binary
-	}
+	c := &Conn{url: u, listen: listen, sock: sock, enc: enc, limits: opts.Limits}
 	if listen {
 		c.endpoint, err = sock.Bind(u.Endpoint())
 	} else {
@@ -222,7 +231,7 @@ func (c *Conn) Send(ctx context.Context, m *Message) error {
 	if m.ID == "" {
 		m.ID = NewID()
 	}
-	return c.send(ctx, m, c.enc, nil)
+	return c.send(ctx, m, c.sendEncoding(), nil)
 }
 
 // send sends m in enc; route is the envelope of a ROUTER's response: the
@@ -273,6 +282,7 @@ func (c *Conn) Recv(ctx context.Context) (*Message, error) {
 		m, err := c.decode(c.rmsg.Frames)
 		if m != nil {
 			m.from.peer = c.rmsg.Peer
+			m.from.enc = c.replyEncoding(m.from.peer, m.from.enc)
 		}
 		if err == errSkip {
 			continue
@@ -284,6 +294,10 @@ func (c *Conn) Recv(ctx context.Context) (*Message, error) {
 // errSkip marks a message that is not for this connection, such as a
 // published message of another topic.
 var errSkip = errors.New("xbahn: not for this connection")
+
+// errFrames is a received message of several frames: an xbahn message is
+// one, after any envelope.
+var errFrames = errors.New("xbahn: a message is one frame")
 
 // envelope splits what a ROUTER received into the envelope to answer with,
 // copied: the routing id and what precedes the first empty frame (a REQ's
@@ -329,6 +343,9 @@ func (c *Conn) decode(frames [][]byte) (*Message, error) {
 	if len(frames) == 0 {
 		return nil, errSkip
 	}
+	if len(frames) > 1 {
+		return nil, fmt.Errorf("%w, not %d", errFrames, len(frames))
+	}
 	payload := frames[0]
 	if c.url.Type == zmtp.SUB {
 		if prefix := c.topicPrefix(); prefix != nil {
@@ -346,9 +363,14 @@ func (c *Conn) decode(frames [][]byte) (*Message, error) {
 			}
 		}
 	}
-	d.enc = wire.Sniff(payload)
+	d.enc = wire.Sniff(payload) // made the reply's encoding by Recv
 	if err := c.limits.Decode(payload, &m.Message); err != nil {
 		return nil, err
+	}
+	if m.ID == "" {
+		// The original's receiver makes up an id for a message that
+		// has none, so that it can be answered.
+		m.ID = NewID()
 	}
 	return m, nil
 }

@@ -9,9 +9,21 @@
 //
 // It sits on top of package zmtp (ZeroMQ sockets, in pure Go), package wire
 // (the message and its encodings) and package route (path lookup), and
-// below package rpc. Messages travel in wire's compact binary encoding, or
-// in the original xbahn's JSON so that Python xbahn peers understand them;
-// receivers accept both.
+// below package rpc.
+//
+// # Encodings
+//
+// A message travels in wire's compact binary encoding or in the original
+// xbahn's JSON, and every receiver reads both. Which one a connection
+// sends needs no option: in their ZMTP handshake xbahn connections
+// announce that they read binary (the property PropEncoding), and a
+// connection sends binary only when every peer its message may reach
+// announced it; the original Python xbahn, libzmq programs and any other
+// ZeroMQ peer announce nothing and get JSON. So does a message sent
+// before its peer is known. A response is binary when its request was, or
+// when its requester announced binary. Options.Encoding, or the URL query
+// encoding=json or encoding=binary, forces one encoding for everything a
+// connection sends.
 //
 // # Order of events
 //

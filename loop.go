@@ -52,7 +52,7 @@ func (c *Conn) run() {
 				return
 			}
 			var de *wire.DecodeError
-			if errors.As(err, &de) || errors.Is(err, wire.ErrUnknownEncoding) {
+			if errors.As(err, &de) || errors.Is(err, wire.ErrUnknownEncoding) || errors.Is(err, errFrames) {
 				if rep {
 					c.reply(nil, &Message{Message: wire.Message{Error: "xbahn: request does not decode: " + err.Error()}})
 				}
@@ -91,7 +91,7 @@ func (c *Conn) run() {
 // request that did not decode.
 func (c *Conn) reply(req *Message, m *Message) {
 	m.ID = NewID()
-	enc := c.enc
+	enc := c.replyEncoding(nil, wire.Unknown)
 	var route [][]byte
 	if req != nil {
 		if !m.answer(req) {

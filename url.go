@@ -5,19 +5,21 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/xbahn-go/xbahn/wire"
 	"github.com/xbahn-go/xbahn/zmtp"
 )
 
 // URL is a parsed xbahn connection URL:
 //
-//	zmq://HOST/TYPE[/TOPIC][?transport=tcp|ipc|inproc]
+//	zmq://HOST/TYPE[/TOPIC][?transport=tcp|ipc|inproc][&encoding=json|binary]
 //
 // TYPE is one of req, rep, pub, sub, push, pull, dealer, router and pair.
 // HOST is host:port for tcp (the default transport), a name for inproc
 // (zmq://jobs/pull?transport=inproc), and the socket file's path for ipc,
 // with any '/' in it written %2F (zmq://%2Ftmp%2Fxbahn.sock/rep?transport=ipc;
 // zmq://xbahn.sock/rep?transport=ipc is a file in the working directory).
-// TOPIC is the pub/sub topic.
+// TOPIC is the pub/sub topic. The encoding query forces the encoding of
+// what the connection sends (see Options.Encoding).
 //
 // A URL to connect to may carry PLAIN credentials,
 // zmq://USER:PASSWORD@HOST/TYPE, %-escaped where needed; Connect then
@@ -27,6 +29,8 @@ type URL struct {
 	Type      zmtp.Type
 	Topic     string
 	Transport string // "tcp", "ipc" or "inproc"
+	// Encoding is the encoding the URL forces, or wire.Unknown.
+	Encoding wire.Encoding
 
 	User, Password string // PLAIN credentials, when given
 }
@@ -34,7 +38,7 @@ type URL struct {
 // URLError reports a malformed URL and which part of it is wrong.
 type URLError struct {
 	URL    string
-	Part   string // "scheme", "credentials", "host", "type", "topic" or "transport"
+	Part   string // "scheme", "credentials", "host", "type", "topic", "transport" or "encoding"
 	Reason string
 }
 
@@ -68,11 +72,22 @@ func ParseURL(s string) (URL, error) {
 			return bad("transport", "query "+strconv.Quote(query)+" does not parse")
 		}
 		for key, v := range values {
-			if key != "transport" {
+			if key != "transport" && key != "encoding" {
 				return bad("transport", "unknown query parameter "+strconv.Quote(key))
 			}
 			if len(v) != 1 {
-				return bad("transport", "given more than once")
+				return bad(key, "given more than once")
+			}
+			if key == "encoding" {
+				switch v[0] {
+				case "json":
+					u.Encoding = wire.JSON
+				case "binary":
+					u.Encoding = wire.Binary
+				default:
+					return bad("encoding", strconv.Quote(v[0])+" is not json or binary")
+				}
+				continue
 			}
 			u.Transport = v[0]
 		}
@@ -141,7 +156,11 @@ func (u URL) TypeName() string { return strings.ToLower(u.Type.String()) }
 
 // String returns the URL in its canonical form.
 func (u URL) String() string {
-	return u.format(u.Type)
+	s := u.format(u.Type)
+	if u.Encoding != wire.Unknown {
+		s += "&encoding=" + u.Encoding.String()
+	}
+	return s
 }
 
 func (u URL) format(t zmtp.Type) string {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/xbahn-go/xbahn/wire"
 	"github.com/xbahn-go/xbahn/zmtp"
 )
 
@@ -28,6 +29,10 @@ func TestParseURL(t *testing.T) {
 			"ipc://x.sock", "zmq://x.sock/push?transport=ipc"},
 		{"zmq://h:1/sub/a%20b", URL{Host: "h:1", Type: zmtp.SUB, Topic: "a b", Transport: "tcp"},
 			"tcp://h:1", "zmq://h:1/sub/a%20b?transport=tcp"},
+		{"zmq://h:1/req?encoding=json", URL{Host: "h:1", Type: zmtp.REQ, Transport: "tcp", Encoding: wire.JSON},
+			"tcp://h:1", "zmq://h:1/req?transport=tcp&encoding=json"},
+		{"zmq://h/rep?encoding=binary&transport=inproc", URL{Host: "h", Type: zmtp.REP, Transport: "inproc", Encoding: wire.Binary},
+			"inproc://h", "zmq://h/rep?transport=inproc&encoding=binary"},
 		{"zmq://h:1/dealer", URL{Host: "h:1", Type: zmtp.DEALER, Transport: "tcp"}, "tcp://h:1", ""},
 		{"zmq://h:1/router", URL{Host: "h:1", Type: zmtp.ROUTER, Transport: "tcp"}, "tcp://h:1", ""},
 		{"zmq://h:1/pair", URL{Host: "h:1", Type: zmtp.PAIR, Transport: "tcp"}, "tcp://h:1", ""},

@@ -145,10 +145,10 @@ func (w *Wire) send(ctx context.Context, m *Message) error {
 		return ErrNoConn
 	}
 	if c.url.Type != zmtp.REQ {
-		return c.send(ctx, m, c.enc, nil)
+		return c.send(ctx, m, c.sendEncoding(), nil)
 	}
 	c.reqMu.Lock()
-	err := c.send(ctx, m, c.enc, nil)
+	err := c.send(ctx, m, c.sendEncoding(), nil)
 	var reply *Message
 	if err == nil {
 		reply, err = c.Recv(ctx)

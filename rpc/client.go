@@ -42,7 +42,7 @@ type Client struct {
 	meta   map[string]any // shared by every call; never modified
 	call   string         // the call path, path+".call"
 
-	stop func() // stops serving Local
+	stop func()         // stops serving Local
 	wg   sync.WaitGroup // Go calls in flight
 }
 
