@@ -3,6 +3,7 @@ package xbahn
 import (
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/xbahn-go/xbahn/wire"
 	"github.com/xbahn-go/xbahn/zmtp"
@@ -54,7 +55,7 @@ func (c *Conn) run() {
 			var de *wire.DecodeError
 			if errors.As(err, &de) || errors.Is(err, wire.ErrUnknownEncoding) || errors.Is(err, errFrames) {
 				if rep {
-					c.reply(nil, &Message{Message: wire.Message{Error: "xbahn: request does not decode: " + err.Error()}})
+					c.reply(nil, &Message{Message: wire.Message{Error: "xbahn: request does not decode: " + strings.TrimPrefix(err.Error(), "xbahn: ")}})
 				}
 				continue
 			}
