@@ -18,6 +18,13 @@
 // requests, and check PUB prefix filtering with many subscribers, PUSH
 // load balancing and PULL fair queueing by counts.
 //
+// The tests of original_test.go put the original Python xbahn's side of
+// every captured conversation (package internal/compat replays the
+// transcripts) on pyzmq sockets, over libzmq, opposite our servers and
+// clients with default options: Debian's python3 with python3-zmq drives
+// testdata/pyzmq_peer.py. They need no build tag; without pyzmq they skip,
+// and under CI=true they fail.
+//
 // The tests that need libzmq carry the build tag libzmq, so that the
 // module builds and tests on a machine without it. With libzmq 4.3 and its
 // headers installed (Debian: libzmq3-dev) and cgo enabled, run them with
