@@ -2,7 +2,9 @@
 //
 // A Server exposes what is registered on it, and nothing else: functions
 // by name (Register) or the exported methods of a Go value
-// (RegisterMethods). A Client calls them by name with a context:
+// (RegisterMethods), each under its name in snake case, as Python callers
+// spell it: SetNumber is "set_number" (see MethodName). A Client calls
+// them by name with a context:
 //
 //	product, err := rpc.CallAs[int](ctx, client, "multiply", 7, 6)
 //
@@ -15,16 +17,19 @@
 //
 // Calls are xbahn messages on the original's paths: a call to "multiply"
 // is a message to "<path>.call" (path "comm" by default) with data
-// "multiply" and the arguments in args and kwargs, and the reply carries
-// the result in data. So the message layer's routing and events apply, and
-// Python xbahn clients and servers interoperate when the connections use
-// the JSON encoding.
+// "multiply", the caller's id in meta.client and the arguments in args and
+// kwargs, and the reply carries the result in data. So the message
+// layer's routing and events apply, and Python xbahn clients and servers
+// interoperate with ours in both roles. A failed call is answered with
+// the original's error text (see ErrNotExposed and the errors after it),
+// and the Error a client gets matches the sentinel of that text with
+// errors.Is, whichever side answered.
 //
 // # Two-way
 //
 // A client-aware server (ServerOptions.ClientAware) gives each client an
 // id, keeps a Remote record of it and fires OnNewClient, and can call the
-// functions that a two-way client exposes. As in the original, a client
+// functions that a two-way client exposes on its Local server. As in the original, a client
 // may announce a responder connection for the server to connect back to;
 // the server does so only to the host the call came from, unless
 // ServerOptions.ConnectBack says otherwise, and only after the call passed

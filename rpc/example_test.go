@@ -75,13 +75,13 @@ func Example_twoWay() {
 	touched := false
 	local, _ := rpc.NewServer(nil)
 	local.Register("touch", func() bool { touched = true; return true })
-	local.Serve(xbahn.NewLink(xbahn.Conns{Receive: responder, Respond: responder}))
 
 	client, err := rpc.NewClient(ctx, xbahn.NewLink(xbahn.Conns{Send: cconn, Receive: cconn}).Main(),
-		&rpc.ClientOptions{Responder: responder})
+		&rpc.ClientOptions{Responder: responder, Local: local})
 	if err != nil {
 		panic(err)
 	}
+	defer client.Close()
 	fmt.Println("ping!")
 	pong, _ := rpc.CallAs[string](ctx, client, "ping")
 	fmt.Println(pong)
