@@ -174,6 +174,11 @@ func TestOriginalClientsAgainstOurServers(t *testing.T) {
 			}
 		})
 	}
+	t.Run("g3-pubsub-no-topic", func(t *testing.T) {
+		if err := compat.NoTopic(originalCtx(t), newPyPeer(t)); err != nil {
+			t.Error(err)
+		}
+	})
 	for _, c := range compat.ErrorCases() {
 		t.Run(c.Name, func(t *testing.T) {
 			if err := c.Replay(originalCtx(t), newPyPeer(t)); err != nil {

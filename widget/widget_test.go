@@ -143,3 +143,80 @@ func TestErrors(t *testing.T) {
 		t.Error("per-client widgets on a plain server were accepted")
 	}
 }
+
+// TestPerClientOwnership checks that on a widget-aware host a client
+// reaches only the instances it attached, whatever path it calls.
+func TestPerClientOwnership(t *testing.T) {
+	ctx := testCtx(t)
+	opts := &xbahn.Options{Hub: &zmtp.Hub{}}
+	server(t, opts, "owned", &rpc.ServerOptions{ClientAware: true}, &HostOptions{PerClient: true})
+	alice, mallory := client(t, opts, "owned"), client(t, opts, "owned")
+	w, err := Attach(ctx, alice, "counter", "x", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Call(ctx, "add", 5); err != nil {
+		t.Fatal(err)
+	}
+	// Mallory calls Alice's instance by its path, and attaches to its id.
+	_, err = mallory.CallPath(ctx, "widgets.counter."+alice.ID()+".x", "add", []any{1}, nil)
+	if !errors.Is(err, rpc.ErrWidgetNotFound) {
+		t.Errorf("another client's instance: %v, want ErrWidgetNotFound", err)
+	}
+	if _, err := mallory.Call(ctx, "attach_remote", alice.ID()+".x", "counter"); err == nil {
+		t.Error("attaching to another client's id succeeded")
+	}
+	if n, err := CallAs[int](ctx, w, "add", 1); err != nil || n != 6 {
+		t.Errorf("Alice's instance = %d, %v; want 6, untouched", n, err)
+	}
+}
+
+// TestRequestWidget checks the original's request_widget: a server asks
+// a two-way client to attach its widget again, and the client does.
+func TestRequestWidget(t *testing.T) {
+	ctx := testCtx(t)
+	opts := &xbahn.Options{Hub: &zmtp.Hub{}}
+	s, _ := server(t, opts, "req-widget", &rpc.ServerOptions{ClientAware: true, Conn: opts}, &HostOptions{PerClient: true})
+	conn, _ := xbahn.Connect("zmq://req-widget/req?transport=inproc", opts)
+	t.Cleanup(func() { conn.Close() })
+	responder, err := xbahn.Listen("zmq://req-widget-back/rep?transport=inproc", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { responder.Close() })
+	local, _ := rpc.NewServer(nil)
+	t.Cleanup(func() { local.Close() })
+	host, err := NewHost(local, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := rpc.NewClient(ctx, xbahn.NewLink(xbahn.Conns{Send: conn, Receive: conn}).Main(),
+		&rpc.ClientOptions{Responder: responder, Local: local})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	w, err := Attach(ctx, c, "counter", "x", &AttachOptions{Local: &counter{}, Host: host})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Call(ctx, "add", 3); err != nil {
+		t.Fatal(err)
+	}
+	// The server forgets the instance, then asks the client for it.
+	if _, err := c.Call(ctx, "detach_remote", c.ID()+".x", "counter"); err != nil {
+		t.Fatal(err)
+	}
+	remote := s.Client(c.ID())
+	if remote == nil {
+		t.Fatal("the server has no record of the client")
+	}
+	if _, err := remote.Call(ctx, "request_widget", "counter", c.ID()+".x"); err != nil {
+		t.Fatalf("request_widget: %v", err)
+	}
+	// The instance is back, new: no retry was needed to find it.
+	v, err := c.CallPath(ctx, "widgets.counter."+c.ID()+".x", "add", []any{1}, nil)
+	if err != nil || v != int64(1) {
+		t.Errorf("after request_widget: %v, %v; want 1 from a new instance", v, err)
+	}
+}

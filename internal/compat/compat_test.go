@@ -53,3 +53,13 @@ func TestReplayErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestNoTopic checks that our subscriber without a topic gets what the
+// original's publishes.
+func TestNoTopic(t *testing.T) {
+	peer := NewZMTP()
+	defer peer.Close()
+	if err := NoTopic(replayCtx(t), peer); err != nil {
+		t.Error(err)
+	}
+}

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
+	"github.com/xbahn-go/xbahn"
 	"github.com/xbahn-go/xbahn/rpc"
 	"github.com/xbahn-go/xbahn/zmtp"
 )
@@ -15,7 +17,8 @@ import (
 // Scenarios are the transcripts of conversations between the original's
 // client and server, with the Go programs that take each side's place.
 // g3-pubsub-no-topic has no message to replay: the original's subscriber
-// without a topic received nothing, ours receives everything.
+// without a topic received nothing; NoTopic checks that ours receives
+// everything.
 func Scenarios() []*Scenario {
 	return []*Scenario{
 		{Name: "a-api", Server: apiServer(nil), Client: apiClient},
@@ -230,4 +233,49 @@ func (c *Cases) expected(name string, req []byte, replies map[string]string, n i
 		meta += `, "path": ` + strings.Replace(id, `"`, `"xbahn.response.`, 1) + `, "response_id": ` + id
 	}
 	return `{"meta": ` + meta + `}, "data": null, "args": [], "kwargs": {}}`, nil
+}
+
+// NoTopic checks what g3-pubsub-no-topic shows the original getting
+// wrong: its subscriber without a topic subscribed to nothing and got
+// none of the messages published. Ours subscribes to everything, so it
+// gets the original's messages, which the peer publishes without a topic.
+func NoTopic(ctx context.Context, peer Peer) error {
+	t, err := Load("g2-pushpull")
+	if err != nil {
+		return err
+	}
+	ep, err := peer.Bind(ctx, 1, zmtp.PUB)
+	if err != nil {
+		return err
+	}
+	conn, err := xbahn.Connect(url(ep, "sub"), nil)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	got := make(chan *xbahn.Message, 1)
+	xbahn.NewLink(xbahn.Conns{Receive: conn}).OnReceive(func(m *xbahn.Message, _ *xbahn.Wire) error {
+		select {
+		case got <- m:
+		default:
+		}
+		return nil
+	})
+	every := time.NewTicker(10 * time.Millisecond) // the publisher's pace, until the subscriber has joined
+	defer every.Stop()
+	for {
+		if err := peer.Send(ctx, 1, t.Lines[0].Frames); err != nil {
+			return err
+		}
+		select {
+		case m := <-got:
+			if m.Path != "events.tick" || m.Data != "tick 0" {
+				return fmt.Errorf("the subscriber got %s %v, want events.tick \"tick 0\"", m.Path, m.Data)
+			}
+			return nil
+		case <-ctx.Done():
+			return fmt.Errorf("the subscriber without a topic got nothing: %w", ctx.Err())
+		case <-every.C:
+		}
+	}
 }
