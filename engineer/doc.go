@@ -4,11 +4,16 @@
 // On the server, Serve registers a list of Commands, declared as data
 // (name, description, positional arguments in the order written, options
 // with type, default and help), as the widget "engineer" of an rpc server.
-// The widget answers two discovery calls, the list of commands and one
-// command's full description, and runs the commands.
+// The widget answers the original's two discovery calls,
+// engineer_list_commands (the sorted names) and engineer_info (a command's
+// description and click's declarations of its arguments and options, with
+// their types beside them), and runs the commands, whose values arrive by
+// name in kwargs, as text from the original's command line: they are
+// converted to the declared types.
 //
-// On the client, Discover turns those descriptions into a Table: the same
-// commands, without their Go functions. Help, the one-shot command line
+// On the client, Discover attaches to that widget, ours or the
+// original's, and returns a Table that asks only for what it needs: the
+// names for help, one command's description to run it. Help, the one-shot command line
 // (Main) and the interactive shell all work from the Table. Argument values
 // given as text are converted to the declared types before the call; a
 // wrong type or a missing argument is a usage error that names it.

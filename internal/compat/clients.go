@@ -19,12 +19,16 @@ import (
 // session is what a Go client of a scenario works with: its connections
 // and the first error of its checks.
 type session struct {
-	ctx   context.Context
-	conns []*xbahn.Conn
-	err   error
+	ctx     context.Context
+	conns   []*xbahn.Conn
+	closers []func() error // closed before the connections, last first
+	err     error
 }
 
 func (s *session) close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
 	for _, c := range s.conns {
 		c.Close()
 	}
@@ -80,6 +84,29 @@ func (s *session) rpcClient(endpoint string, o *rpc.ClientOptions) (*rpc.Client,
 	}
 	w := xbahn.NewLink(xbahn.Conns{Send: conn, Receive: conn}).Main()
 	c, err := rpc.NewClient(s.ctx, w, o)
+	return c, w, err
+}
+
+// twoWay returns a two-way client of the server at endpoint, whose calls
+// of the client local answers on a responder of its own; register is to
+// expose something on local before the client announces it.
+func (s *session) twoWay(endpoint string, register func(local *rpc.Server) error) (*rpc.Client, *xbahn.Wire, error) {
+	responder, err := s.listen("rep")
+	if err != nil {
+		return nil, nil, err
+	}
+	local, err := rpc.NewServer(nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.closers = append(s.closers, local.Close)
+	if err := register(local); err != nil {
+		return nil, nil, err
+	}
+	c, w, err := s.rpcClient(endpoint, &rpc.ClientOptions{Responder: responder, Local: local})
+	if err == nil {
+		s.closers = append(s.closers, c.Close)
+	}
 	return c, w, err
 }
 
@@ -169,24 +196,13 @@ func widgetsClient(ctx context.Context, endpoint string) error {
 func twoWayClient(ctx context.Context, endpoint string) error {
 	s := &session{ctx: ctx}
 	defer s.close()
-	responder, err := s.listen("rep")
-	if err != nil {
-		return err
-	}
-	local, err := rpc.NewServer(nil)
-	if err != nil {
-		return err
-	}
-	defer local.Close()
 	var touched atomic.Int32
-	if err := local.Register("touch", func() bool { touched.Add(1); return true }); err != nil {
-		return err
-	}
-	c, _, err := s.rpcClient(endpoint, &rpc.ClientOptions{Responder: responder, Local: local})
+	c, _, err := s.twoWay(endpoint, func(local *rpc.Server) error {
+		return local.Register("touch", func() bool { touched.Add(1); return true })
+	})
 	if err != nil {
 		return err
 	}
-	defer c.Close()
 	for i := range 2 {
 		v, err := c.Call(ctx, "ping")
 		s.want(fmt.Sprintf("ping() %d", i+1), v, err, "pong!", "")
@@ -211,24 +227,14 @@ func (p *Slap) Slapped() bool { p.mu.Lock(); defer p.mu.Unlock(); return p.slapp
 func widgetAwareClient(ctx context.Context, endpoint string) error {
 	s := &session{ctx: ctx}
 	defer s.close()
-	responder, err := s.listen("rep")
+	var host *widget.Host
+	c, w, err := s.twoWay(endpoint, func(local *rpc.Server) (err error) {
+		host, err = widget.NewHost(local, nil)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	local, err := rpc.NewServer(nil)
-	if err != nil {
-		return err
-	}
-	defer local.Close()
-	host, err := widget.NewHost(local, nil)
-	if err != nil {
-		return err
-	}
-	c, w, err := s.rpcClient(endpoint, &rpc.ClientOptions{Responder: responder, Local: local})
-	if err != nil {
-		return err
-	}
-	defer c.Close()
 	mine := &Slap{}
 	a, err := widget.Attach(ctx, c, "demo", "widget_a", &widget.AttachOptions{Local: mine, Host: host})
 	if err != nil {

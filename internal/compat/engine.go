@@ -242,17 +242,6 @@ func recvWithin(ctx context.Context, peer Peer, k int) ([][]byte, error) {
 	return got, nil
 }
 
-func (m *matcher) clone() *matcher {
-	c := newMatcher()
-	for k, v := range m.w2g {
-		c.w2g[k] = v
-	}
-	for k, v := range m.g2w {
-		c.g2w[k] = v
-	}
-	return c
-}
-
 // ReplayClient plays the original's server of the transcript through peer
 // while the Go client runs: it checks that our client sends what the
 // original's client sent, and answers what the original's server answered,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -262,6 +263,11 @@ func (m *matcher) compareString(path, want, got string) error {
 		return mismatch
 	}
 	return nil
+}
+
+// clone returns a copy of m, for a trial comparison.
+func (m *matcher) clone() *matcher {
+	return &matcher{w2g: maps.Clone(m.w2g), g2w: maps.Clone(m.g2w)}
 }
 
 // pair pairs the original's id w with our g, or checks that they were.
