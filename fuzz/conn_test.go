@@ -59,6 +59,13 @@ func FuzzConn(f *testing.F) {
 	f.Add(peerStream("REQ"))
 	f.Add(appendMsg(peerStream("REQ"), "", "hello"))
 	f.Add(zmtp.AppendPing(appendMsg(peerStream("DEALER"), "hop", "", "a", "b"), time.Second, []byte("ctx")))
+	// ZMTP 2.0: signature, revision 1, REQ (3), an identity frame, then
+	// a request framed as 3.0 frames it.
+	f.Add(appendMsg([]byte{0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 1, 3, 0, 2, 'i', 'd'}, "", "hello"))
+	// ZMTP 1.0: an identity frame, then a request, each frame its length
+	// counting the flags byte, the flags, the body.
+	f.Add([]byte{3, 0, 'i', 'd', 1, 1, 6, 0, 'h', 'e', 'l', 'l', 'o'})
+	f.Add([]byte{0xFF, 0, 0, 0, 0, 0, 0, 0, 2, 0, 'x', 1, 1, 2, 0, 'y'})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		serveStream(t, zmtp.REP, data)
 	})

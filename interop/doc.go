@@ -18,6 +18,14 @@
 // requests, and check PUB prefix filtering with many subscribers, PUSH
 // load balancing and PULL fair queueing by counts.
 //
+// The tests of jeromq_test.go run every pattern, each side binding in
+// turn, against JeroMQ 0.3.6 (Debian's libjeromq-java), a pure-Java
+// ZeroMQ that speaks ZMTP 2.0: our sockets talk to it in its version.
+// The JeroMQ peer (testdata/JeromqPeer.java) and the pyzmq one
+// (testdata/pyzmq_peer.py) are driven through the same line protocol
+// (peer_test.go). Without a JDK or the jar they skip; under CI=true they
+// fail.
+//
 // The tests of original_test.go put the original Python xbahn's side of
 // every captured conversation (package internal/compat replays the
 // transcripts) on pyzmq sockets, over libzmq, opposite our servers and

@@ -55,25 +55,26 @@ func ParseGreeting(b []byte) (Greeting, error) {
 // of a greeting, all a ZMTP 1.0 or 2.0 peer sends before it waits for ours.
 func checkVersion(b []byte) error {
 	if b[0] != 0xFF || b[9]&1 == 0 {
-		return protoErr("greeting", errVersion("1.0"))
+		return protoErr("greeting", versionError{"1.0", "a ZMTP 3 greeting was expected"})
 	}
 	switch b[10] {
 	case 0, 1:
 		// Revision 1 is ZMTP 2.0; libzmq treats 0 the same way.
-		return protoErr("greeting", errVersion("2.0"))
+		return protoErr("greeting", versionError{"2.0", "a ZMTP 3 greeting was expected"})
 	case 2:
-		return protoErr("greeting", errVersion("revision 2"))
+		return protoErr("greeting", versionError{"revision 2", "no version has that number"})
 	}
 	return nil
 }
 
-// errVersion reports a peer below ZMTP 3.
-type errVersion string
+// versionError reports a peer of a ZMTP version that the socket does not
+// speak with it, and why.
+type versionError struct{ peer, why string }
 
-func (e errVersion) Error() string {
-	return "zmtp: peer speaks ZMTP " + string(e) + ", only 3.x is supported"
+func (e versionError) Error() string {
+	return "zmtp: peer speaks ZMTP " + e.peer + ": " + e.why
 }
-func (e errVersion) Unwrap() error { return ErrVersion }
+func (e versionError) Unwrap() error { return ErrVersion }
 
 // mechanismField returns the 20-byte mechanism field for a name, for exact
 // comparison with a peer's.

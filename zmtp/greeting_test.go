@@ -74,7 +74,7 @@ func TestParseGreeting(t *testing.T) {
 
 func TestParseGreetingVersionMessage(t *testing.T) {
 	_, err := ParseGreeting(greetingBytes(1, 0, "NULL", nil))
-	if got, want := err.Error(), "zmtp: greeting: peer speaks ZMTP 2.0, only 3.x is supported"; got != want {
+	if got, want := err.Error(), "zmtp: greeting: peer speaks ZMTP 2.0: a ZMTP 3 greeting was expected"; got != want {
 		t.Errorf("error = %q, want %q", got, want)
 	}
 	var pe *ProtocolError

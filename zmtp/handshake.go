@@ -2,6 +2,7 @@ package zmtp
 
 import (
 	"bytes"
+	"encoding/binary"
 	"net"
 )
 
@@ -11,12 +12,14 @@ type handshakeConfig struct {
 	typ      Type
 	identity []byte
 	props    Metadata // the application's, from Options.Properties
+	legacy   bool     // ZMTP 1.0 and 2.0 peers are welcome (under NULL only)
 	maxCmd   uint64   // largest command during the handshake
 	maxProps int      // most metadata properties
 }
 
 // peerInfo is what a handshake learns about the peer.
 type peerInfo struct {
+	version  int // version1, version2 or version3
 	typ      Type
 	minor    uint8  // the peer's minor version: 0 selects the 3.0 codec
 	identity []byte // nil when the peer sent none
@@ -27,26 +30,68 @@ type peerInfo struct {
 // handshake runs the greeting and the mechanism's handshake on conn, reading
 // through r so that bytes the peer sends right after its READY stay
 // buffered. The caller sets the deadline.
+//
+// The greeting goes out in stages, as libzmq sends it, so that a peer of
+// an older version learns ours before we send what it cannot read: the
+// signature, which is also the header of a ZMTP 1.0 identity frame; once
+// the peer's signature is in, the major version; once the peer's is in,
+// the rest. A ZMTP 1.0 or 2.0 peer gets the rest of a greeting of its own
+// version instead (see legacyHandshake), when the socket allows it.
 func handshake(conn net.Conn, r *Reader, cfg *handshakeConfig) (peerInfo, error) {
-	greeting := AppendGreeting(make([]byte, 0, GreetingSize), cfg.mech.Name(), cfg.mech.Server())
-	if _, err := conn.Write(greeting); err != nil {
+	var sig [10]byte
+	sig[0] = 0xFF
+	binary.BigEndian.PutUint64(sig[1:9], uint64(len(cfg.identity))+1)
+	sig[9] = 0x7F
+	if _, err := conn.Write(sig[:]); err != nil {
 		return peerInfo{}, err
 	}
-	// Read the signature first: a ZMTP 1.0 peer sends fewer bytes and then
-	// waits for ours, so asking for all 64 would only end at the deadline.
-	sig, err := r.next(11)
+	// A ZMTP 1.0 peer sends its identity frame and waits: as little as
+	// two bytes, whose first is not 0xFF.
+	b, err := r.next(1)
 	if err != nil {
 		return peerInfo{}, err
 	}
-	if err := checkVersion(sig); err != nil {
+	seen := append(make([]byte, 0, GreetingSize), b[0])
+	if b[0] == 0xFF {
+		if b, err = r.next(9); err != nil {
+			return peerInfo{}, err
+		}
+		seen = append(seen, b...)
+	}
+	if seen[0] != 0xFF || seen[9]&1 == 0 {
+		if err := cfg.downgrade("1.0"); err != nil {
+			return peerInfo{}, err
+		}
+		return legacyHandshake(conn, r, cfg, version1, seen)
+	}
+	if _, err := conn.Write([]byte{3}); err != nil {
 		return peerInfo{}, err
 	}
-	raw := append(make([]byte, 0, GreetingSize), sig...)
-	rest, err := r.next(GreetingSize - len(sig))
-	if err != nil {
+	if b, err = r.next(1); err != nil {
 		return peerInfo{}, err
 	}
-	raw = append(raw, rest...)
+	seen = append(seen, b[0])
+	switch b[0] {
+	case revision1, revision2:
+		v, version := "1.0", version1
+		if b[0] == revision2 {
+			v, version = "2.0", version2
+		}
+		if err := cfg.downgrade(v); err != nil {
+			return peerInfo{}, err
+		}
+		return legacyHandshake(conn, r, cfg, version, seen)
+	case 2:
+		return peerInfo{}, protoErr("greeting", versionError{"revision 2", "no version has that number"})
+	}
+	rest := AppendGreeting(make([]byte, 0, GreetingSize), cfg.mech.Name(), cfg.mech.Server())[11:]
+	if _, err := conn.Write(rest); err != nil {
+		return peerInfo{}, err
+	}
+	if b, err = r.next(GreetingSize - len(seen)); err != nil {
+		return peerInfo{}, err
+	}
+	raw := append(seen, b...)
 	g, err := ParseGreeting(raw)
 	if err != nil {
 		return peerInfo{}, err
@@ -61,7 +106,7 @@ func handshake(conn net.Conn, r *Reader, cfg *handshakeConfig) (peerInfo, error)
 	if err != nil {
 		return peerInfo{}, err
 	}
-	info := peerInfo{minor: g.Minor, md: cloneMetadata(peerMD), session: session}
+	info := peerInfo{version: version3, minor: g.Minor, md: cloneMetadata(peerMD), session: session}
 	st, ok := info.md.Get(PropSocketType)
 	if !ok {
 		return peerInfo{}, protoErr(CmdReady, malformed("peer sent no Socket-Type"))
@@ -75,6 +120,21 @@ func handshake(conn net.Conn, r *Reader, cfg *handshakeConfig) (peerInfo, error)
 		info.identity = id
 	}
 	return info, nil
+}
+
+// downgrade reports whether the socket talks to a peer of ZMTP version v,
+// below 3: only under the NULL mechanism, which older versions share, and
+// as RFC 37 wants it, so that no one can make a PLAIN or CURVE socket
+// speak a version without security; and not when Options.NoDowngrade
+// says so.
+func (cfg *handshakeConfig) downgrade(v string) error {
+	switch {
+	case cfg.mech.Name() != "NULL":
+		return protoErr("greeting", versionError{v, "the " + cfg.mech.Name() + " mechanism needs ZMTP 3"})
+	case !cfg.legacy:
+		return protoErr("greeting", versionError{v, "older versions are refused (Options.NoDowngrade)"})
+	}
+	return nil
 }
 
 // metadata returns the metadata this side sends in its handshake:

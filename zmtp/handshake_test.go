@@ -76,18 +76,25 @@ func TestSocketTypeMismatch(t *testing.T) {
 func TestConnectRefusedForGood(t *testing.T) {
 	tests := []struct {
 		name string
+		opts Options
 		peer func(p *rawPeer)
 		want error
 	}{
-		{"ZMTP 2.0", func(p *rawPeer) {
-			p.write([]byte{0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 1, 5}) // revision 1, type REP
+		{"ZMTP 2.0 refused", Options{NoDowngrade: true}, func(p *rawPeer) {
+			p.write([]byte{0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 1, 4}) // revision 1, type REP
 		}, ErrVersion},
-		{"PLAIN", func(p *rawPeer) { p.write(AppendGreeting(nil, "PLAIN", true)) }, ErrMechanism},
-		{"wrong type", func(p *rawPeer) {
+		{"ZMTP 2.0 under PLAIN", Options{Mechanism: PlainClient{Username: "u", Password: "p"}}, func(p *rawPeer) {
+			p.write([]byte{0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 1, 4})
+		}, ErrVersion},
+		{"ZMTP 2.0 of the wrong type", Options{}, func(p *rawPeer) {
+			p.write([]byte{0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 1, 8}) // PUSH
+		}, ErrSocketType},
+		{"PLAIN", Options{}, func(p *rawPeer) { p.write(AppendGreeting(nil, "PLAIN", true)) }, ErrMechanism},
+		{"wrong type", Options{}, func(p *rawPeer) {
 			p.greet()
 			p.write(AppendReady(nil, Metadata{{PropSocketType, []byte("PUSH")}}))
 		}, ErrSocketType},
-		{"ERROR", func(p *rawPeer) {
+		{"ERROR", Options{}, func(p *rawPeer) {
 			p.greet()
 			p.write(AppendError(nil, "go away"))
 		}, &PeerError{}},
@@ -95,7 +102,9 @@ func TestConnectRefusedForGood(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ep, accept := listenRaw(t)
-			req := mustSocket(t, REQ, &Options{ReconnectInterval: time.Millisecond})
+			opts := tt.opts
+			opts.ReconnectInterval = time.Millisecond
+			req := mustSocket(t, REQ, &opts)
 			req.Connect(ep)
 			ctx := testCtx(t)
 			if err := req.Send(ctx, []byte("q")); err != nil {
@@ -120,7 +129,7 @@ func TestConnectRefusedForGood(t *testing.T) {
 }
 
 func TestVersionRefusedByListener(t *testing.T) {
-	rep := mustSocket(t, REP, nil)
+	rep := mustSocket(t, REP, &Options{NoDowngrade: true})
 	ep := mustBind(t, rep)
 	startEcho(t, rep)
 	peer := dialRaw(t, ep)
@@ -151,12 +160,12 @@ func TestHandshakeTimeoutDoesNotBlockOthers(t *testing.T) {
 	}
 	for _, p := range silent {
 		p.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-		// The greeting arrives, then the close at the deadline.
-		if _, err := p.r.next(GreetingSize); err != nil {
+		// The signature arrives, then the close at the deadline.
+		if _, err := p.r.next(10); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := p.r.next(1); err == nil {
-			t.Fatal("silent peer got more than the greeting")
+			t.Fatal("silent peer got more than the signature")
 		} else if ne, ok := err.(net.Error); ok && ne.Timeout() {
 			t.Fatal("silent peer not disconnected by the handshake timeout")
 		}

@@ -41,7 +41,8 @@ func (h *heartbeat) start(p *pipe, conn net.Conn) {
 	h.ttl = 0
 	h.count = p.rcount.Load()
 	h.lastActive, h.lastPing, h.unanswered = time.Now(), time.Time{}, time.Time{}
-	if p.s.opts.Heartbeat.Interval > 0 {
+	if p.s.opts.Heartbeat.Interval > 0 && p.info.version >= version3 {
+		// ZMTP 1.0 and 2.0 have no PING.
 		h.arm(p, conn, 0)
 	}
 }

@@ -122,7 +122,7 @@ func link(pc *pipe, sb *Socket, name string) {
 // inprocInfo returns what a handshake with s would teach its peer: its
 // type, its Identity and the metadata of its READY.
 func (s *Socket) inprocInfo() peerInfo {
-	return peerInfo{typ: s.typ, minor: 1, identity: s.announcedIdentity(), md: s.hs.metadata()}
+	return peerInfo{version: version3, typ: s.typ, minor: 1, identity: s.announcedIdentity(), md: s.hs.metadata()}
 }
 
 // announcedIdentity returns the Identity the socket would send in READY.
@@ -142,7 +142,7 @@ func (p *pipe) attachPeer(peer *pipe, info peerInfo) bool {
 		return false
 	}
 	p.info = info
-	p.peerDesc.Store(&Peer{Addr: inprocAddr(p.endpoint), Type: info.typ, Identity: info.identity, Metadata: info.md})
+	p.peerDesc.Store(&Peer{Addr: inprocAddr(p.endpoint), Type: info.typ, Version: info.version, Identity: info.identity, Metadata: info.md})
 	p.memory.Store(true)
 	p.up.Store(true)
 	p.mu.Unlock()

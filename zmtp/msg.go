@@ -63,8 +63,12 @@ func (m *Msg) prepend(f []byte) {
 type Peer struct {
 	// Addr is the peer's network address; for inproc, the endpoint.
 	Addr net.Addr
-	// Type is the peer's socket type.
+	// Type is the peer's socket type; zero for a ZMTP 1.0 peer, which
+	// does not say.
 	Type Type
+	// Version is the major ZMTP version the connection speaks: 3, or 2
+	// or 1 for an older peer (see Options.NoDowngrade).
+	Version int
 	// Identity is the Identity the peer announced, or nil.
 	Identity []byte
 	// Metadata holds the properties of the peer's READY, and a User-Id

@@ -48,6 +48,11 @@ type Options struct {
 	// DefaultMaxProperties-2 of them, and they encode to at most
 	// MaxPropertiesSize bytes. NewSocket copies them.
 	Properties Metadata
+	// NoDowngrade refuses peers of ZMTP 2.0 and 1.0, such as JeroMQ 0.3
+	// and libzmq 2.x, which a socket with the NULL mechanism otherwise
+	// talks to in their own version. Under PLAIN and CURVE they are
+	// always refused, as RFC 37 asks: an older version has no security.
+	NoDowngrade bool
 	// Hub is the namespace of inproc:// endpoints the socket binds and
 	// connects to; nil means the socket cannot use inproc.
 	Hub *Hub

@@ -113,7 +113,7 @@ func (p *pipe) attach(conn net.Conn, r *Reader, info peerInfo) bool {
 	}
 	p.conn, p.info, p.r = conn, info, r
 	p.raw = rawConn(conn)
-	p.peerDesc.Store(&Peer{Addr: conn.RemoteAddr(), Type: info.typ, Identity: info.identity, Metadata: info.md})
+	p.peerDesc.Store(&Peer{Addr: conn.RemoteAddr(), Type: info.typ, Version: info.version, Identity: info.identity, Metadata: info.md})
 	p.role, p.want, p.intr = roleFree, false, false
 	p.cur.reset()
 	down := make(chan struct{})

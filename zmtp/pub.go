@@ -69,6 +69,13 @@ func (x *pub) attached(p *pipe) bool {
 	x.mu.Lock()
 	x.subs[p] = &subscriptions{}
 	x.mu.Unlock()
+	if p.peer().version == version1 {
+		// A ZMTP 1.0 subscriber sends no subscriptions and filters by
+		// itself: it gets everything, as libzmq sends it.
+		if event := x.subscription(p, nil, true); event != nil {
+			x.s.inject(p, event)
+		}
+	}
 	return true
 }
 

@@ -18,7 +18,8 @@ const DefaultReadBufferSize = 32 << 10
 type Reader struct {
 	r          io.Reader
 	buf        []byte
-	start, end int // unread bytes are buf[start:end]
+	start, end int  // unread bytes are buf[start:end]
+	v1         bool // frames of ZMTP 1.0, after such a greeting
 
 	// The frame being read, when a call returned before its end.
 	inBody  bool
@@ -61,7 +62,17 @@ func (r *Reader) ReadFrame(dst []byte, limit uint64) (flags Flags, out []byte, e
 	}
 	if !r.inBody {
 		for {
-			f, size, n, err := ParseFrameHeader(r.buf[r.start:r.end])
+			var (
+				f    Flags
+				size uint64
+				n    int
+				err  error
+			)
+			if r.v1 {
+				f, size, n, err = parseFrameHeaderV1(r.buf[r.start:r.end])
+			} else {
+				f, size, n, err = ParseFrameHeader(r.buf[r.start:r.end])
+			}
 			if err != nil {
 				r.bodyErr = err
 				return 0, dst, err

@@ -110,6 +110,7 @@ func NewSocket(t Type, o *Options) (*Socket, error) {
 		typ:      t,
 		identity: opts.Identity,
 		props:    opts.Properties,
+		legacy:   !opts.NoDowngrade,
 		maxCmd:   uint64(opts.MaxCommandSize),
 		maxProps: opts.MaxProperties,
 	}

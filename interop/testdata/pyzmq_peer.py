@@ -1,25 +1,27 @@
-"""A ZeroMQ peer made of pyzmq sockets, driven over stdin and stdout.
+"""A ZeroMQ peer made of pyzmq sockets, driven over stdin and stdout with
+the line protocol of the Go tests in this directory's package (see
+linePeer in peer_test.go): one command a line, one answer a line,
+"ok ..." or "err ...", frames as "f" followed by their base64.
 
-Each line on stdin is one JSON command; each line on stdout the answer:
-{"ok": true, ...} or {"error": "..."}. Frames travel base64-encoded.
-
-  {"op": "bind", "k": 1, "type": "REP"}             -> {"ok": true, "endpoint": "tcp://127.0.0.1:PORT"}
-  {"op": "connect", "k": 1, "type": "SUB", "endpoint": "...", "topic": "news"}
-  {"op": "send", "k": 1, "frames": ["..."]}
-  {"op": "recv", "k": 1, "timeout_ms": 5000}        -> {"ok": true, "frames": ["..."]}
-  {"op": "close"}
-
-The Go test in this directory's package starts it with Debian's python3.
+  bind K TYPE                 -> ok tcp://127.0.0.1:PORT
+  connect K TYPE ENDPOINT fTOPIC
+  subscribe K fTOPIC
+  send K fFRAME...
+  recv K TIMEOUT_MS           -> ok fFRAME...
+  close
 """
 
 import base64
-import json
 import sys
 
 import zmq
 
 TYPES = {"REQ": zmq.REQ, "REP": zmq.REP, "PUB": zmq.PUB, "SUB": zmq.SUB,
          "PUSH": zmq.PUSH, "PULL": zmq.PULL, "DEALER": zmq.DEALER, "ROUTER": zmq.ROUTER}
+
+
+def frame(token):
+    return base64.b64decode(token[1:])
 
 
 def main():
@@ -36,37 +38,38 @@ def main():
         return s
 
     for line in sys.stdin:
-        cmd = json.loads(line)
-        op = cmd["op"]
+        w = line.rstrip("\n").split(" ")
         try:
-            if op == "bind":
-                s = open_socket(cmd["k"], cmd["type"])
+            if w[0] == "bind":
+                s = open_socket(w[1], w[2])
                 s.bind("tcp://127.0.0.1:*")
-                answer = {"ok": True, "endpoint": s.getsockopt_string(zmq.LAST_ENDPOINT)}
-            elif op == "connect":
-                s = open_socket(cmd["k"], cmd["type"])
-                if cmd["type"] == "SUB":
-                    s.setsockopt(zmq.SUBSCRIBE, cmd.get("topic", "").encode())
-                s.connect(cmd["endpoint"])
-                answer = {"ok": True}
-            elif op == "send":
-                frames = [base64.b64decode(f) for f in cmd["frames"]]
-                socks[cmd["k"]].send_multipart(frames)
-                answer = {"ok": True}
-            elif op == "recv":
-                s = socks[cmd["k"]]
-                if not s.poll(cmd.get("timeout_ms", 5000)):
-                    answer = {"error": "nothing received within %d ms" % cmd.get("timeout_ms", 5000)}
+                answer = "ok " + s.getsockopt_string(zmq.LAST_ENDPOINT)
+            elif w[0] == "connect":
+                s = open_socket(w[1], w[2])
+                if w[2] == "SUB":
+                    s.setsockopt(zmq.SUBSCRIBE, frame(w[4]))
+                s.connect(w[3])
+                answer = "ok"
+            elif w[0] == "subscribe":
+                socks[w[1]].setsockopt(zmq.SUBSCRIBE, frame(w[2]))
+                answer = "ok"
+            elif w[0] == "send":
+                socks[w[1]].send_multipart([frame(t) for t in w[2:]])
+                answer = "ok"
+            elif w[0] == "recv":
+                s = socks[w[1]]
+                if not s.poll(int(w[2])):
+                    answer = "err nothing received within %s ms" % w[2]
                 else:
                     frames = s.recv_multipart()
-                    answer = {"ok": True, "frames": [base64.b64encode(f).decode() for f in frames]}
-            elif op == "close":
+                    answer = "ok " + " ".join("f" + base64.b64encode(f).decode() for f in frames)
+            elif w[0] == "close":
                 break
             else:
-                answer = {"error": "unknown op %r" % op}
+                answer = "err unknown command %r" % w[0]
         except Exception as e:  # report, and go on serving commands
-            answer = {"error": "%s: %s" % (type(e).__name__, e)}
-        sys.stdout.write(json.dumps(answer) + "\n")
+            answer = "err %s: %s" % (type(e).__name__, e)
+        sys.stdout.write(answer.replace("\n", " ") + "\n")
         sys.stdout.flush()
 
     for s in socks.values():
