@@ -22,7 +22,22 @@
 // A [Socket] is a ZeroMQ socket of one [Type]: it binds and connects to
 // endpoints such as tcp://127.0.0.1:5555, reconnects when a connection is
 // lost, and sends and receives multipart messages with the semantics of its
-// type (REQ lockstep, REP envelopes, and so on).
+// type (REQ lockstep, REP envelopes, and so on). [Socket.Monitor] reports
+// what happens to its connections, as zmq_socket_monitor does: listening,
+// accepted and connected, dials that failed or will be retried,
+// handshakes that succeeded, with the peer's metadata, or failed, and why,
+// disconnections. A call that waits for a peer the socket cannot reach
+// ends with the last failure wrapped in its error.
+//
+// # Older peers
+//
+// A socket sends its greeting in stages, as libzmq does, and speaks ZMTP
+// 2.0 (RFC 15) to a peer of that version, such as JeroMQ 0.3, and ZMTP
+// 1.0 (RFC 13) to one of libzmq 2.x: their greetings, framing and
+// subscriptions, without heartbeats or metadata. Only under the NULL
+// mechanism, which those versions share: a PLAIN or CURVE socket refuses
+// an older peer, as RFC 37 asks, and Options.NoDowngrade refuses it
+// always. [Peer.Version] tells which version a connection speaks.
 //
 // # Speed
 //

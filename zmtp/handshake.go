@@ -3,6 +3,8 @@ package zmtp
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
+	"io"
 	"net"
 )
 
@@ -103,6 +105,9 @@ func handshake(conn net.Conn, r *Reader, cfg *handshakeConfig) (peerInfo, error)
 
 	hc := &HandshakeConn{conn: conn, r: r, peer: g, maxSize: cfg.maxCmd, maxProps: cfg.maxProps}
 	peerMD, session, err := cfg.mech.Handshake(hc, cfg.metadata())
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return peerInfo{}, &closedError{mech: cfg.mech.Name(), err: err}
+	}
 	if err != nil {
 		return peerInfo{}, err
 	}
@@ -166,6 +171,23 @@ func cloneMetadata(m Metadata) Metadata {
 	}
 	return out
 }
+
+// closedError is a handshake that the peer ended by closing the
+// connection, without an ERROR command.
+type closedError struct {
+	mech string
+	err  error
+}
+
+func (e *closedError) Error() string {
+	s := "zmtp: the peer closed the connection during the " + e.mech + " handshake"
+	if e.mech == "CURVE" {
+		s += ", as a CURVE server does that cannot open HELLO: is the server key right?"
+	}
+	return s
+}
+
+func (e *closedError) Unwrap() error { return e.err }
 
 type mechanismError struct{ ours, theirs string }
 

@@ -77,7 +77,7 @@ func (l *lb) send(ctx context.Context, head, body [][]byte, owned bool, hook sen
 		case <-changed:
 			changed = nil
 		case <-ctx.Done():
-			return nil, 0, ctx.Err()
+			return nil, 0, s.waitErr(ctx.Err())
 		case <-s.ctx.Done():
 		}
 	}

@@ -177,6 +177,7 @@ func (p *pipe) fail(conn net.Conn, err error) {
 	p.hb.stop()
 	p.w.detach(conn)
 	p.s.change()
+	p.s.emit(Event{Kind: EventDisconnected, Endpoint: p.endpoint, Addr: conn.RemoteAddr(), Err: err})
 }
 
 // remove ends the pipe for good.

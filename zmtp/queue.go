@@ -173,7 +173,7 @@ func (s *Socket) recvMsg(ctx context.Context, m *Msg, only *pipe) (*pipe, error)
 		case <-s.notify:
 		case <-changed:
 		case <-ctx.Done():
-			err = ctx.Err()
+			err = s.waitErr(ctx.Err())
 		case <-s.ctx.Done():
 		}
 		s.mu.Lock()

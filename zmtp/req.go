@@ -110,7 +110,7 @@ func (r *req) recv(ctx context.Context, m *Msg) error {
 				select {
 				case <-changed:
 				case <-ctx.Done():
-					return ctx.Err()
+					return r.s.waitErr(ctx.Err())
 				}
 				continue
 			}

@@ -46,6 +46,9 @@ type Socket struct {
 
 	msgs    sync.Pool // *Msg scratch for inproc hand-overs
 	inprocs []string  // inproc names bound
+
+	mon      monitors
+	lastFail atomic.Pointer[error] // the last failure to reach a peer, or nil
 }
 
 // pattern is the behaviour of one socket type.
@@ -267,6 +270,7 @@ func (s *Socket) Bind(endpoint string) (string, error) {
 	s.listeners = append(s.listeners, ln)
 	s.wg.Add(1)
 	s.mu.Unlock()
+	s.emit(Event{Kind: EventListening, Endpoint: bound.String()})
 	go s.acceptLoop(ln, bound.String())
 	return bound.String(), nil
 }
@@ -337,6 +341,7 @@ func (s *Socket) Close() error {
 		p.remove(ErrClosed)
 	}
 	s.wg.Wait()
+	s.emit(Event{Kind: EventClosed})
 	return nil
 }
 
@@ -415,6 +420,7 @@ func (s *Socket) acceptLoop(ln net.Listener, endpoint string) {
 			if s.ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return
 			}
+			s.emit(Event{Kind: EventAcceptFailed, Endpoint: endpoint, Err: err})
 			// Out of file descriptors or similar: wait, then go on.
 			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
 			select {
@@ -436,7 +442,8 @@ func (s *Socket) acceptLoop(ln net.Listener, endpoint string) {
 // ends. Each connection has its own goroutine, so a slow handshake holds up
 // no other.
 func (s *Socket) serve(conn net.Conn, endpoint string) {
-	r, info, err := s.handshake(conn)
+	s.emit(Event{Kind: EventAccepted, Endpoint: endpoint, Addr: conn.RemoteAddr()})
+	r, info, err := s.handshakeWatched(conn, endpoint)
 	if err != nil {
 		conn.Close()
 		return
@@ -468,10 +475,18 @@ func (s *Socket) dialLoop(p *pipe, network, addr string) {
 	for {
 		var d net.Dialer
 		conn, err := d.DialContext(s.ctx, network, addr)
+		if err != nil && s.ctx.Err() == nil {
+			s.failed(err)
+			s.emit(Event{Kind: EventConnectFailed, Endpoint: p.endpoint, Err: err})
+		}
 		if err == nil {
+			s.emit(Event{Kind: EventConnected, Endpoint: p.endpoint, Addr: conn.RemoteAddr()})
 			var r *Reader
 			var info peerInfo
-			r, info, err = s.handshake(conn)
+			r, info, err = s.handshakeWatched(conn, p.endpoint)
+			if err != nil {
+				s.failed(err)
+			}
 			if err == nil {
 				if !p.attach(conn, r, info) {
 					conn.Close()
@@ -491,6 +506,7 @@ func (s *Socket) dialLoop(p *pipe, network, addr string) {
 		if s.ctx.Err() != nil {
 			return
 		}
+		s.emit(Event{Kind: EventConnectRetried, Endpoint: p.endpoint, Retry: wait})
 		timer.Reset(wait)
 		select {
 		case <-timer.C:
@@ -547,6 +563,24 @@ func (s *Socket) handshake(conn net.Conn) (*Reader, peerInfo, error) {
 	}
 	if err := conn.SetDeadline(time.Time{}); err != nil {
 		return nil, info, err
+	}
+	return r, info, nil
+}
+
+// handshakeWatched is handshake, reported to the monitors; a success
+// clears the last failure.
+func (s *Socket) handshakeWatched(conn net.Conn, endpoint string) (*Reader, peerInfo, error) {
+	r, info, err := s.handshake(conn)
+	if err != nil {
+		if s.ctx.Err() == nil {
+			s.emit(Event{Kind: EventHandshakeFailed, Endpoint: endpoint, Addr: conn.RemoteAddr(), Err: err})
+		}
+		return nil, info, err
+	}
+	s.failed(nil)
+	if s.watched() {
+		s.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: endpoint, Addr: conn.RemoteAddr(),
+			Peer: &Peer{Addr: conn.RemoteAddr(), Type: info.typ, Version: info.version, Identity: info.identity, Metadata: info.md}})
 	}
 	return r, info, nil
 }
