@@ -22,7 +22,9 @@
 // A [Socket] is a ZeroMQ socket of one [Type]: it binds and connects to
 // endpoints such as tcp://127.0.0.1:5555, reconnects when a connection is
 // lost, and sends and receives multipart messages with the semantics of its
-// type (REQ lockstep, REP envelopes, and so on). [Socket.Monitor] reports
+// type (REQ lockstep, REP envelopes, and so on). A STREAM socket talks
+// plain TCP instead, as libzmq's ZMQ_STREAM does: each message is a
+// connection's routing id and the bytes it carried. [Socket.Monitor] reports
 // what happens to its connections, as zmq_socket_monitor does: listening,
 // accepted and connected, dials that failed or will be retried,
 // handshakes that succeeded, with the peer's metadata, or failed, and why,

@@ -105,6 +105,8 @@ func NewSocket(t Type, o *Options) (*Socket, error) {
 		s.pat = newSub(s, t == XSUB)
 	case PAIR:
 		s.pat = &pair{dealer{s: s, lb: lb{s: s}, canSend: true, canRecv: true}}
+	case STREAM:
+		s.pat = newStream(s)
 	default:
 		return nil, errors.New("zmtp: unknown socket type " + t.String())
 	}
@@ -192,6 +194,8 @@ func (s *Socket) send(ctx context.Context, frames [][]byte, owned bool) error {
 		return p.send(ctx, frames, owned)
 	case *pair:
 		return p.send(ctx, frames, owned)
+	case *stream:
+		return p.send(ctx, frames, owned)
 	}
 	return ErrNotSupported
 }
@@ -245,6 +249,9 @@ func (s *Socket) Bind(endpoint string) (string, error) {
 		return "", err
 	}
 	if ep.Transport == "inproc" {
+		if s.typ == STREAM {
+			return "", errStreamInproc
+		}
 		return ep.String(), s.bindInproc(ep.Addr)
 	}
 	network, addr := ep.listenAddr()
@@ -284,11 +291,20 @@ func (s *Socket) Connect(endpoint string) error {
 		return err
 	}
 	if ep.Transport == "inproc" {
+		if s.typ == STREAM {
+			return errStreamInproc
+		}
 		return s.connectInproc(ep)
 	}
 	network, addr, err := ep.dialAddr()
 	if err != nil {
 		return err
+	}
+	if s.typ == STREAM {
+		if !s.spawn(func() { s.streamDialLoop(ep.String(), network, addr) }) {
+			return ErrClosed
+		}
+		return nil
 	}
 	p := newPipe(s, ep.String(), true)
 	s.mu.Lock()
@@ -443,6 +459,10 @@ func (s *Socket) acceptLoop(ln net.Listener, endpoint string) {
 // no other.
 func (s *Socket) serve(conn net.Conn, endpoint string) {
 	s.emit(Event{Kind: EventAccepted, Endpoint: endpoint, Addr: conn.RemoteAddr()})
+	if x, ok := s.pat.(*stream); ok {
+		x.run(conn, endpoint)
+		return
+	}
 	r, info, err := s.handshakeWatched(conn, endpoint)
 	if err != nil {
 		conn.Close()

@@ -16,6 +16,9 @@ const (
 	PUSH
 	XPUB
 	XSUB
+	// STREAM talks to plain TCP peers, not ZMTP ones (libzmq's
+	// ZMQ_STREAM): each message is a connection's routing id and bytes.
+	STREAM
 )
 
 var typeNames = [...]string{
@@ -30,6 +33,7 @@ var typeNames = [...]string{
 	PUSH:   "PUSH",
 	XPUB:   "XPUB",
 	XSUB:   "XSUB",
+	STREAM: "STREAM",
 }
 
 // String returns the name sent as the Socket-Type property, such as "REQ".
@@ -51,7 +55,7 @@ func ParseType(name string) (Type, bool) {
 	return 0, false
 }
 
-// valid reports whether t is a known type.
+// valid reports whether t is a known type of ZMTP peer.
 func (t Type) valid() bool { return t >= PAIR && t <= XSUB }
 
 // announcesIdentity reports whether a socket of type t sends an Identity
