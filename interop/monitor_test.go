@@ -117,24 +117,31 @@ func TestMonitorLibzmqServers(t *testing.T) {
 		}
 	})
 
-	t.Run("properties read by libzmq", func(t *testing.T) {
-		server := newZ(t, zmq.REP)
-		ep := zbind(t, server)
-		client := newOurs(t, zmtp.REQ, &zmtp.Options{Properties: zmtp.Metadata{
-			{Name: "X-Role", Value: []byte("monitor test")},
-			{Name: "X-Empty", Value: nil},
-		}})
-		ourConnect(t, client, ep)
-		must(t, client.Send(ctx, []byte("hello")))
-		msg, md, err := server.RecvMessageWithMetadata(0, "X-Role", "X-Empty", "Socket-Type")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(msg) != 1 || msg[0] != "hello" || md["X-Role"] != "monitor test" || md["Socket-Type"] != "REQ" {
-			t.Errorf("libzmq got %q with metadata %q", msg, md)
-		}
-		if v, ok := md["X-Empty"]; !ok || v != "" {
-			t.Errorf("X-Empty = %q, %v; want an empty value", v, ok)
-		}
-	})
+	for _, mech := range []string{"NULL", "CURVE"} {
+		t.Run("properties read by libzmq/"+mech, func(t *testing.T) {
+			server := newZ(t, zmq.REP)
+			o := &zmtp.Options{Properties: zmtp.Metadata{
+				{Name: "X-Role", Value: []byte("monitor test")},
+				{Name: "X-Empty", Value: nil},
+			}}
+			if mech == "CURVE" {
+				secMechs[1].theirsServer(t, server, k)
+				o.Mechanism = secMechs[1].oursClient(k, true)
+			}
+			ep := zbind(t, server)
+			client := newOurs(t, zmtp.REQ, o)
+			ourConnect(t, client, ep)
+			must(t, client.Send(ctx, []byte("hello")))
+			msg, md, err := server.RecvMessageWithMetadata(0, "X-Role", "X-Empty", "Socket-Type")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(msg) != 1 || msg[0] != "hello" || md["X-Role"] != "monitor test" || md["Socket-Type"] != "REQ" {
+				t.Errorf("libzmq got %q with metadata %q", msg, md)
+			}
+			if v, ok := md["X-Empty"]; !ok || v != "" {
+				t.Errorf("X-Empty = %q, %v; want an empty value", v, ok)
+			}
+		})
+	}
 }
