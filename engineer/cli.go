@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -18,8 +19,35 @@ import (
 	"github.com/xbahn-go/xbahn/zmtp"
 )
 
-// Version is the version Main reports.
-const Version = "0.1.0"
+// Version returns the version --version reports: the main module's, as
+// the go command recorded it in the binary ("v0.1.0" for a go install of
+// that version), or "(devel)" and the VCS revision for a build from a
+// clone.
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+dirty"
+			}
+		}
+	}
+	if v == "(devel)" && rev != "" {
+		v += " " + rev[:min(12, len(rev))] + modified
+	}
+	return v
+}
 
 // Exit statuses of Main.
 const (
@@ -110,7 +138,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	rest := fs.Args()
 	switch {
 	case *version:
-		fmt.Fprintln(c.io.Stdout, "engineer, version", Version)
+		fmt.Fprintln(c.io.Stdout, "engineer, version", Version())
 		return ExitOK
 	case len(rest) == 0 && *help:
 		fmt.Fprint(c.io.Stdout, mainUsage)

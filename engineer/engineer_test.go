@@ -91,7 +91,7 @@ func TestHelp(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "Usage: engineer "+host+" do_something WHAT\n\n  Do the task specified in [WHAT]") {
 		t.Errorf("engineer HOST do_something --help = %d\n%s", code, out)
 	}
-	if code, out, _ := run(t, "", "--version"); code != 0 || out != "engineer, version "+Version+"\n" {
+	if code, out, _ := run(t, "", "--version"); code != 0 || out != "engineer, version "+Version()+"\n" || !strings.HasPrefix(Version(), "(devel)") {
 		t.Errorf("--version = %d %q", code, out)
 	}
 }

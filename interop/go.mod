@@ -5,8 +5,8 @@ go 1.26.0
 require (
 	github.com/go-zeromq/zmq4 v0.17.0
 	github.com/pebbe/zmq4 v1.4.0
-	github.com/xbahn-go/xbahn v0.0.0
-	github.com/xbahn-go/xbahn/zmtp/curve v0.0.0
+	github.com/xbahn-go/xbahn v0.1.0
+	github.com/xbahn-go/xbahn/zmtp/curve v0.1.0
 )
 
 require (
@@ -16,7 +16,3 @@ require (
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
 )
-
-replace github.com/xbahn-go/xbahn => ../
-
-replace github.com/xbahn-go/xbahn/zmtp/curve => ../zmtp/curve
