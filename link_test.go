@@ -499,3 +499,11 @@ func TestPlainCredentialsInURL(t *testing.T) {
 		t.Error("a listening URL with credentials was accepted")
 	}
 }
+
+func TestMessagePrints(t *testing.T) {
+	m := NewMessage("John Smith")
+	m.Path = "person"
+	if got, want := fmt.Sprintf("%v", m), `{"meta": {"path": "person"}, "data": "John Smith", "args": [], "kwargs": {}}`; got != want {
+		t.Errorf("%%v of a Message = %s, want %s", got, want)
+	}
+}

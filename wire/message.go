@@ -114,3 +114,13 @@ func (m *Message) metaEntries(dst []entry) []entry {
 	sortEntries(dst[start:])
 	return dst
 }
+
+// String returns m as the original's JSON, which shows every field; a
+// message that does not encode shows why.
+func (m *Message) String() string {
+	b, err := m.AppendJSON(nil)
+	if err != nil {
+		return "wire.Message{" + err.Error() + "}"
+	}
+	return string(b)
+}

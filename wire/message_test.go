@@ -199,3 +199,20 @@ func TestDecodeReuseAllocs(t *testing.T) {
 		}
 	}
 }
+
+func TestMessageString(t *testing.T) {
+	tests := []struct {
+		m    *Message
+		want string
+	}{
+		{&Message{}, `{"meta": {}, "data": null, "args": [], "kwargs": {}}`},
+		{&Message{ID: "x", Path: "a.b", Data: "d", Args: []any{1, "two"}, Kwargs: map[string]any{"k": true}},
+			`{"meta": {"id": "x", "path": "a.b"}, "data": "d", "args": [1, "two"], "kwargs": {"k": true}}`},
+		{&Message{Data: make(chan int)}, "wire.Message{wire: unsupported type chan int}"},
+	}
+	for _, tt := range tests {
+		if got := tt.m.String(); got != tt.want {
+			t.Errorf("String() = %q, want %q", got, tt.want)
+		}
+	}
+}

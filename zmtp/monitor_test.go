@@ -196,3 +196,18 @@ func TestMonitorUnwatchedAllocs(t *testing.T) {
 		t.Errorf("an event nobody watches costs %v allocations, want 0", allocs)
 	}
 }
+
+func TestPeerString(t *testing.T) {
+	addr := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 7050}
+	for _, tt := range []struct {
+		p    Peer
+		want string
+	}{
+		{Peer{Type: REQ, Version: 3, Addr: addr}, "REQ ZMTP 3 at 127.0.0.1:7050"},
+		{Peer{Type: DEALER, Version: 2, Identity: []byte("w\x01")}, `DEALER ZMTP 2 "w\x01"`},
+	} {
+		if got := tt.p.String(); got != tt.want {
+			t.Errorf("String() = %q, want %q", got, tt.want)
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package zmtp
 
-import "net"
+import (
+	"net"
+	"strconv"
+)
 
 // Msg is a multipart message whose storage is reused from one receive to
 // the next: Socket.RecvMsg fills it without allocating once its buffers have
@@ -102,4 +105,16 @@ func (m *Msg) fill(head, body [][]byte, owned bool) {
 		}
 	}
 	m.finish()
+}
+
+// String describes the peer: its type, version, identity and address.
+func (p *Peer) String() string {
+	s := p.Type.String() + " ZMTP " + strconv.Itoa(p.Version)
+	if len(p.Identity) > 0 {
+		s += " " + strconv.QuoteToASCII(string(p.Identity))
+	}
+	if p.Addr != nil {
+		s += " at " + p.Addr.String()
+	}
+	return s
 }
