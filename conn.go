@@ -68,8 +68,10 @@ type Conn struct {
 
 // Errors of connections.
 var (
-	// ErrClosed is returned by operations on a closed connection.
-	ErrClosed = errors.New("xbahn: connection closed")
+	// ErrClosed is returned by operations on a closed connection. It is a
+	// *zmtp.ClosedError: errors.Is matches it with zmtp.ErrClosed,
+	// rpc.ErrClosed and net.ErrClosed, and they with it.
+	ErrClosed error = &zmtp.ClosedError{What: "xbahn: connection closed"}
 	// ErrCannotSend is returned by Send on a connection type that does
 	// not send on its own (SUB, PULL, REP and ROUTER answer with Respond).
 	ErrCannotSend = errors.New("xbahn: this connection type does not send")

@@ -1,6 +1,7 @@
 package xbahn
 
 import (
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -125,6 +126,10 @@ func ParseURL(s string) (URL, error) {
 	}
 	if u.Transport == "tcp" {
 		if _, err := zmtp.ParseEndpoint("tcp://" + host); err != nil {
+			var ee *zmtp.EndpointError
+			if errors.As(err, &ee) {
+				return bad("host", ee.Reason)
+			}
 			return bad("host", strconv.Quote(host)+" is not host:port")
 		}
 	}

@@ -114,7 +114,16 @@ func coerce(t Type, v any) (any, error) {
 			}
 		}
 	}
-	return nil, fmt.Errorf("%v is not a %s", v, typeOf(t))
+	return nil, fmt.Errorf("%v is not %s", v, article(typeOf(t)))
+}
+
+// article returns the name of type t with its indefinite article: "an
+// int", "a string".
+func article(t Type) string {
+	if strings.ContainsRune("aeiou", rune(t[0])) {
+		return "an " + string(t)
+	}
+	return "a " + string(t)
 }
 
 // Usage returns the usage line of the command, for host.

@@ -52,7 +52,7 @@ func TestCommands(t *testing.T) {
 		{[]string{"--json", host, "show", "--extra"}, 0, `["Basic","Extra!!"]` + "\n", ""},
 		{[]string{"--json", host, "multiply", "-3", "2"}, 0, "-6\n", ""},
 		{[]string{host, "multiply", "7"}, 2, "", "missing argument B"},
-		{[]string{host, "multiply", "7", "x"}, 2, "", `argument B: "x" is not a int`},
+		{[]string{host, "multiply", "7", "x"}, 2, "", `argument B: "x" is not an int`},
 		{[]string{host, "multiply", "7", "6", "5"}, 2, "", `unexpected argument "5"`},
 		{[]string{host, "show", "--loud"}, 2, "", "-loud is not an option"},
 		{[]string{host, "nothing"}, 2, "", `has no command "nothing"`},

@@ -192,7 +192,7 @@ func (c *Command) Parse(words []string) (Values, error) {
 		}
 		x, err := parse(o.Type, text)
 		if err != nil {
-			return nil, &UsageError{Msg: fmt.Sprintf("%s: option %s: %q is not a %s", c.Name, o.flag(), text, typeOf(o.Type))}
+			return nil, &UsageError{Msg: fmt.Sprintf("%s: option %s: %q is not %s", c.Name, o.flag(), text, article(typeOf(o.Type)))}
 		}
 		v[o.Name] = x
 	}
@@ -205,7 +205,7 @@ func (c *Command) Parse(words []string) (Values, error) {
 	for i, a := range c.Args {
 		x, err := parse(a.Type, rest[i])
 		if err != nil {
-			return nil, &UsageError{Msg: fmt.Sprintf("%s: argument %s: %q is not a %s", c.Name, strings.ToUpper(a.Name), rest[i], typeOf(a.Type))}
+			return nil, &UsageError{Msg: fmt.Sprintf("%s: argument %s: %q is not %s", c.Name, strings.ToUpper(a.Name), rest[i], article(typeOf(a.Type)))}
 		}
 		v[a.Name] = x
 	}

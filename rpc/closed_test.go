@@ -3,7 +3,6 @@ package rpc
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 )
@@ -21,8 +20,8 @@ func TestCallAfterClose(t *testing.T) {
 			defer cancel()
 			_, err := c.Call(ctx, "multiply", 7, 6)
 			var re *Error
-			if !errors.As(err, &re) || !strings.Contains(re.Message, ErrClosed.Error()) {
-				t.Fatalf("call to a closed server = %v, want an *Error saying %q", err, ErrClosed)
+			if !errors.As(err, &re) || re.Message != "server closed" || !errors.Is(err, ErrClosed) {
+				t.Fatalf("call to a closed server = %v, want an *Error saying the server closed, matching ErrClosed", err)
 			}
 		})
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/xbahn-go/xbahn/zmtp"
 )
 
 // Error is a call that failed on the other side: the remote function
@@ -20,7 +22,14 @@ type Error struct {
 	Message string // the error text the remote side sent
 }
 
-func (e *Error) Error() string { return "rpc: " + e.Method + ": " + e.Message }
+// Error returns the remote text after the method's name, unless the text
+// names it already, as "action 'x' not exposed on API (Server)" does.
+func (e *Error) Error() string {
+	if e.Method == "" || strings.Contains(e.Message, e.Method) {
+		return "rpc: " + e.Message
+	}
+	return "rpc: " + e.Method + ": " + e.Message
+}
 
 // Unwrap returns the sentinel error the remote text stands for, or nil.
 func (e *Error) Unwrap() error { return classify(e.Message) }
@@ -51,8 +60,11 @@ var (
 	// wire: "Authentication failed.".
 	ErrAuth = errors.New("rpc: authentication failed")
 
-	// ErrClosed is returned by a closed server or client.
-	ErrClosed = errors.New("rpc: closed")
+	// ErrClosed is returned by a closed server or client, and is what a
+	// closed server answers (on the wire: "server closed"). It is a
+	// *zmtp.ClosedError: errors.Is matches it with zmtp.ErrClosed,
+	// xbahn.ErrClosed and net.ErrClosed, and they with it.
+	ErrClosed error = &zmtp.ClosedError{What: "rpc: closed"}
 	// ErrNoClient is returned when a server has no connection to the
 	// client it is asked to call.
 	ErrNoClient = errors.New("rpc: no connection to that client")
@@ -102,6 +114,7 @@ const (
 	textUnknownRoute = "Unknown call route"
 	textAuth         = "Authentication failed."
 	textNoWidget     = "Widget instance not found on server"
+	textClosed       = "server closed" // ours: the original had no such reply
 )
 
 // wireText returns the text that answers a call failed with err: the
@@ -128,8 +141,11 @@ func wireText(err error, server string) string {
 		return textUnknownRoute
 	case errors.Is(err, ErrAuth):
 		return textAuth
+	case errors.Is(err, ErrClosed):
+		return textClosed
 	}
-	return err.Error()
+	// The caller's Error names the layer itself.
+	return strings.TrimPrefix(err.Error(), "rpc: ")
 }
 
 // classify returns the sentinel that the error text of a reply stands for,
@@ -148,6 +164,8 @@ func classify(text string) error {
 		return ErrUnknownRoute
 	case text == textAuth:
 		return ErrAuth
+	case text == textClosed:
+		return ErrClosed
 	}
 	return nil
 }

@@ -3,14 +3,17 @@ package zmtp
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
 )
 
 // Sentinel errors returned by sockets and the codec. Errors from the codec
 // and the handshake wrap them inside a *ProtocolError.
 var (
-	// ErrClosed is returned by operations on a closed Socket.
-	ErrClosed = errors.New("zmtp: socket closed")
+	// ErrClosed is returned by operations on a closed Socket. It is a
+	// *ClosedError: errors.Is matches it with the closed errors of the
+	// layers above and with net.ErrClosed.
+	ErrClosed error = &ClosedError{What: "zmtp: socket closed"}
 	// ErrState is returned when a call breaks the socket type's send/receive
 	// pattern, such as two Sends in a row on a REQ socket.
 	ErrState = errors.New("zmtp: operation not valid in the socket's current state")
@@ -39,6 +42,24 @@ var (
 	// message while its context says not to, or that drops the message.
 	ErrAgain = errors.New("zmtp: resource temporarily unavailable")
 )
+
+// ClosedError is the error of an operation on something closed: a Socket
+// here, a connection in package xbahn, a server or client in package rpc.
+// Each of those packages has an ErrClosed of this type, and errors.Is
+// matches any of them with any other, and with net.ErrClosed, so that a
+// call that fails because a layer below it closed is found by the
+// sentinel of the layer the caller uses.
+type ClosedError struct {
+	What string // the error's text, such as "zmtp: socket closed"
+}
+
+func (e *ClosedError) Error() string { return e.What }
+
+// Is reports whether target is a *ClosedError or net.ErrClosed.
+func (e *ClosedError) Is(target error) bool {
+	_, ok := target.(*ClosedError)
+	return ok || target == net.ErrClosed
+}
 
 // Lockstep errors of REQ and REP sockets; errors.Is finds ErrState in them.
 var (
