@@ -102,6 +102,8 @@ func TestUnreachable(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "no answer from zmq://127.0.0.1:1/req within 300ms") {
 		t.Errorf("unreachable host = %d, %q", code, errOut)
 	}
+	// --timeout is what bounds the run; ten times it leaves room for a
+	// loaded machine and still catches a run that ignores it.
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("gave up after %v", d)
 	}
