@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -77,7 +76,10 @@ replace (
 			t.Fatal(err)
 		}
 	}
-	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("these tests run the go command: %v", err)
+	}
 	out, err := exec.Command(goCmd, "env", "GOMODCACHE").Output()
 	if err != nil {
 		t.Fatal(err)

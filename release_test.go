@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -83,7 +82,10 @@ func TestModulesInstallFromProxy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds two modules and two commands with the go command")
 	}
-	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("these tests run the go command: %v", err)
+	}
 	root, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
