@@ -2,6 +2,7 @@ package xbahn
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/xbahn-go/xbahn/wire"
@@ -92,6 +93,13 @@ func TestParseURLErrors(t *testing.T) {
 		if !errors.As(err, &ue) || ue.Part != tt.part || ue.URL != tt.in {
 			t.Errorf("ParseURL(%q) error = %v, want a *URLError about the %s", tt.in, err, tt.part)
 		}
+	}
+}
+
+func TestURLErrorText(t *testing.T) {
+	_, err := ParseURL("zmq://0.0.0.0:99999/rep")
+	if got, want := fmt.Sprint(err), `xbahn: URL "zmq://0.0.0.0:99999/rep": host: tcp port "99999" is not a number from 0 to 65535 or *`; got != want {
+		t.Errorf("error = %q, want %q", got, want)
 	}
 }
 

@@ -65,3 +65,23 @@ func TestMethodName(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorText checks that a remote error names its layer and method
+// once.
+func TestErrorText(t *testing.T) {
+	for _, tt := range []struct {
+		e    Error
+		want string
+	}{
+		{Error{Method: "multiply", Message: `argument "a": cannot use the string "x" as int`}, `rpc: multiply: argument "a": cannot use the string "x" as int`},
+		{Error{Method: "x", Message: "action 'x' not exposed on API (Server)"}, "rpc: action 'x' not exposed on API (Server)"},
+		{Error{Method: "multiply", Message: "Server.multiply() missing 1 required positional argument: 'b'"}, "rpc: Server.multiply() missing 1 required positional argument: 'b'"},
+	} {
+		if got := tt.e.Error(); got != tt.want {
+			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+	}
+	if got := wireText(ErrNoClient, "Server"); got != "no connection to that client" {
+		t.Errorf("wireText(ErrNoClient) = %q, want it without the package's prefix", got)
+	}
+}
