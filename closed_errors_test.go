@@ -27,7 +27,7 @@ func TestClosedErrorsMatch(t *testing.T) {
 	s, _ := rpc.NewServer(nil)
 	defer s.Close()
 	s.Register("ping", func() string { return "pong" })
-	s.Serve(xbahn.NewLink(xbahn.Conns{Receive: server, Respond: server}))
+	s.Attach(xbahn.NewLink(xbahn.Conns{Receive: server, Respond: server}))
 	conn, err := xbahn.Connect("zmq://closed/req?transport=inproc", opts)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/xbahn-go/xbahn/wire"
 	"github.com/xbahn-go/xbahn/zmtp"
@@ -45,6 +46,7 @@ type Conn struct {
 	listen   bool
 	endpoint string // the bound or connected endpoint, any port filled in
 	sock     *zmtp.Socket
+	typ      zmtp.Type // the socket's: ROUTER for a REP URL
 	enc      wire.Encoding
 	limits   wire.Limits
 
@@ -117,11 +119,18 @@ func open(rawurl string, o *Options, listen bool) (*Conn, error) {
 		return nil, &URLError{URL: rawurl, Part: "encoding", Reason: u.Encoding.String() + " contradicts Options.Encoding " + enc.String()}
 	}
 	so.Properties = append(so.Properties[:len(so.Properties):len(so.Properties)], zmtp.Property{Name: PropEncoding, Value: []byte(encodingsRead)})
-	sock, err := zmtp.NewSocket(u.Type, &so)
+	// A REP URL is served by a ROUTER socket, which answers each request
+	// on its own envelope: requests are handled concurrently, and REQ
+	// peers see the same strict request and reply.
+	typ := u.Type
+	if typ == zmtp.REP {
+		typ = zmtp.ROUTER
+	}
+	sock, err := zmtp.NewSocket(typ, &so)
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{url: u, listen: listen, sock: sock, enc: enc, limits: opts.Limits}
+	c := &Conn{url: u, listen: listen, sock: sock, typ: typ, enc: enc, limits: opts.Limits}
 	if listen {
 		c.endpoint, err = sock.Bind(u.Endpoint())
 	} else {
@@ -147,7 +156,7 @@ func (c *Conn) URL() URL { return c.url }
 // connection on port 0 it has the port that was picked.
 func (c *Conn) Endpoint() string { return c.endpoint }
 
-// Socket returns the ZeroMQ socket underneath.
+// Socket returns the ZeroMQ socket underneath: a ROUTER for a REP URL.
 func (c *Conn) Socket() *zmtp.Socket { return c.sock }
 
 // Remote returns how a peer reaches this connection, in the original's
@@ -188,12 +197,12 @@ func (c *Conn) Close() error {
 // Done returns a channel closed when the connection closes.
 func (c *Conn) Done() <-chan struct{} { return c.ctx.Done() }
 
-// WaitForSignal blocks until one of sigs arrives (os.Interrupt if none are
-// given) or the connection is closed, then closes it. Server programs end
-// with it.
+// WaitForSignal blocks until one of sigs arrives (SIGINT or SIGTERM if
+// none are given) or the connection is closed, then closes it. For a
+// graceful end of an rpc server, see its Shutdown.
 func (c *Conn) WaitForSignal(sigs ...os.Signal) error {
 	if len(sigs) == 0 {
-		sigs = []os.Signal{os.Interrupt}
+		sigs = []os.Signal{os.Interrupt, syscall.SIGTERM}
 	}
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, sigs...)
@@ -236,6 +245,38 @@ func (c *Conn) Send(ctx context.Context, m *Message) error {
 	return c.send(ctx, m, c.sendEncoding(), nil)
 }
 
+// sendTracked sends m from a DEALER or PAIR connection and returns the
+// channel that is closed if the connection that took it ends (see
+// zmtp.Socket.SendTracked).
+func (c *Conn) sendTracked(ctx context.Context, m *Message) (<-chan struct{}, error) {
+	bp, _ := c.bufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	payload, err := c.encode((*bp)[:0], m, c.sendEncoding())
+	if err == nil {
+		var lost <-chan struct{}
+		if c.typ == zmtp.DEALER {
+			lost, err = c.sock.SendTracked(ctx, nil, payload)
+		} else {
+			lost, err = c.sock.SendTracked(ctx, payload)
+		}
+		c.keep(bp, payload)
+		return lost, err
+	}
+	c.bufs.Put(bp)
+	return nil, err
+}
+
+// keep returns the encoding buffer of payload to the pool, unless it grew
+// large.
+func (c *Conn) keep(bp *[]byte, payload []byte) {
+	if cap(payload) <= 64<<10 {
+		*bp = payload
+		c.bufs.Put(bp)
+	}
+}
+
 // send sends m in enc; route is the envelope of a ROUTER's response: the
 // peer's routing id, and any frames its request had before the delimiter.
 func (c *Conn) send(ctx context.Context, m *Message, enc wire.Encoding, route [][]byte) error {
@@ -248,13 +289,8 @@ func (c *Conn) send(ctx context.Context, m *Message, enc wire.Encoding, route []
 		c.bufs.Put(bp)
 		return err
 	}
-	defer func() {
-		if cap(payload) <= 64<<10 {
-			*bp = payload
-			c.bufs.Put(bp)
-		}
-	}()
-	switch c.url.Type {
+	defer c.keep(bp, payload)
+	switch c.typ {
 	case zmtp.DEALER:
 		return c.sock.Send(ctx, nil, payload)
 	case zmtp.ROUTER:
@@ -270,7 +306,8 @@ func (c *Conn) send(ctx context.Context, m *Message, enc wire.Encoding, route []
 	return c.sock.Send(ctx, payload)
 }
 
-// Recv receives and decodes the next message.
+// Recv receives and decodes the next message. A message that does not
+// decode is an error; the Message returned with it, if any, is empty.
 func (c *Conn) Recv(ctx context.Context) (*Message, error) {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
@@ -331,12 +368,14 @@ func envelope(frames [][]byte) (route, rest [][]byte) {
 	return route, rest
 }
 
-// decode turns the frames of a received message into a Message.
+// decode turns the frames of a received message into a Message. A message
+// that does not decode comes back empty with the error, but for where it
+// came from, so that it can be answered.
 func (c *Conn) decode(frames [][]byte) (*Message, error) {
 	m := &Message{}
 	d := &m.from
 	d.conn = c
-	if c.url.Type == zmtp.ROUTER && len(frames) > 0 {
+	if c.typ == zmtp.ROUTER && len(frames) > 0 {
 		d.route, frames = envelope(frames)
 	}
 	if c.url.Type == zmtp.DEALER && len(frames) > 1 && len(frames[0]) == 0 {
@@ -346,7 +385,7 @@ func (c *Conn) decode(frames [][]byte) (*Message, error) {
 		return nil, errSkip
 	}
 	if len(frames) > 1 {
-		return nil, fmt.Errorf("%w, not %d", errFrames, len(frames))
+		return m, fmt.Errorf("%w, not %d", errFrames, len(frames))
 	}
 	payload := frames[0]
 	if c.url.Type == zmtp.SUB {
@@ -367,7 +406,7 @@ func (c *Conn) decode(frames [][]byte) (*Message, error) {
 	}
 	d.enc = wire.Sniff(payload) // made the reply's encoding by Recv
 	if err := c.limits.Decode(payload, &m.Message); err != nil {
-		return nil, err
+		return m, err // empty, but for where it came from
 	}
 	if m.ID == "" {
 		// The original's receiver makes up an id for a message that

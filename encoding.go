@@ -63,3 +63,19 @@ func (c *Conn) replyEncoding(p *zmtp.Peer, enc wire.Encoding) wire.Encoding {
 	}
 	return wire.JSON
 }
+
+// XbahnPeer reports whether p, the peer a message came from, is an xbahn
+// program: it announced PropEncoding in its handshake. What goes beyond
+// the original's protocol, such as the deadlines and error codes of
+// package rpc, goes only to such peers.
+func XbahnPeer(p *zmtp.Peer) bool {
+	if p == nil {
+		return false
+	}
+	_, ok := p.Metadata.Get(PropEncoding)
+	return ok
+}
+
+// XbahnPeers reports whether every peer the connection's messages may
+// reach is an xbahn program (see XbahnPeer); false while none is known.
+func (c *Conn) XbahnPeers() bool { return c.sock.EveryPeer(XbahnPeer) }

@@ -54,8 +54,10 @@ func (c *Conn) run() {
 			}
 			var de *wire.DecodeError
 			if errors.As(err, &de) || errors.Is(err, wire.ErrUnknownEncoding) || errors.Is(err, errFrames) {
-				if rep {
-					c.reply(nil, &Message{Message: wire.Message{Error: "xbahn: request does not decode: " + strings.TrimPrefix(err.Error(), "xbahn: ")}})
+				if rep && m != nil {
+					// It has no id to answer: a bare error reply.
+					e := &Message{Message: wire.Message{ID: NewID(), Error: "xbahn: request does not decode: " + strings.TrimPrefix(err.Error(), "xbahn: ")}}
+					c.send(c.ctx, e, c.replyEncoding(m.from.peer, wire.Unknown), m.from.route)
 				}
 				continue
 			}
@@ -74,11 +76,11 @@ func (c *Conn) run() {
 			}
 		}
 		c.handling.Store(false)
-		if m.from.responded.Load() {
+		if m.from.responded.Load() || m.from.deferred.Load() {
 			continue
 		}
 		switch {
-		case herr != nil && (rep || c.url.Type == zmtp.ROUTER):
+		case herr != nil && c.typ == zmtp.ROUTER:
 			c.reply(m, &Message{Message: wire.Message{Error: herr.Error()}})
 		case rep && !handled:
 			c.reply(m, &Message{Message: wire.Message{Error: noHandlerText + strconv.Quote(m.Path)}})
@@ -88,17 +90,10 @@ func (c *Conn) run() {
 	}
 }
 
-// reply answers req on the connection it came from; a nil req is a
-// request that did not decode.
+// reply answers req on the connection it came from.
 func (c *Conn) reply(req *Message, m *Message) {
 	m.ID = NewID()
-	enc := c.replyEncoding(nil, wire.Unknown)
-	var route [][]byte
-	if req != nil {
-		if !m.answer(req) {
-			return
-		}
-		enc, route = req.from.enc, req.from.route
+	if m.answer(req) {
+		c.send(c.ctx, m, req.from.enc, req.from.route)
 	}
-	c.send(c.ctx, m, enc, route)
 }

@@ -27,6 +27,7 @@ type delivery struct {
 	route     [][]byte      // ROUTER: the envelope to answer with
 	peer      *zmtp.Peer
 	responded atomic.Bool
+	deferred  atomic.Bool // a handler will answer later (Defer)
 }
 
 // NewMessage returns a message with the given data and positional
@@ -66,6 +67,11 @@ func (m *Message) responseCallbacks() []func(*Message) {
 
 // Peer returns the peer a received message came from, or nil.
 func (m *Message) Peer() *zmtp.Peer { return m.from.peer }
+
+// Defer tells the connection that m, a received request, will be answered
+// later, from another goroutine: a REP connection then sends no automatic
+// reply when its handlers return. The answer must come, with Respond.
+func (m *Message) Defer() { m.from.deferred.Store(true) }
 
 // Received reports whether m came from a connection rather than being made
 // locally.

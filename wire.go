@@ -3,6 +3,7 @@ package xbahn
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/xbahn-go/xbahn/route"
 	"github.com/xbahn-go/xbahn/wire"
@@ -117,26 +118,57 @@ func (w *Wire) Send(ctx context.Context, path string, m *Message) error {
 func (w *Wire) SendAndWait(ctx context.Context, path string, m *Message) (*Message, error) {
 	w.prepare(path, m)
 	p := w.link.expect(m, true)
-	if err := w.send(ctx, m); err != nil {
+	lost, err := w.sendTracked(ctx, m)
+	if err != nil {
 		w.link.forget(m.ID)
 		return nil, err
 	}
-	return w.await(ctx, m, p)
+	return w.await(ctx, m, p, lost)
 }
 
-// await waits for the response to m.
-func (w *Wire) await(ctx context.Context, m *Message, p *pending) (*Message, error) {
+// ErrLost is the error of a SendAndWait whose request went out on a
+// connection that then ended: no response can come. errors.Is finds
+// zmtp.ErrNoPeer in it, as in the same failure over REQ.
+var ErrLost = fmt.Errorf("xbahn: the connection that carried the request was lost: %w", zmtp.ErrNoPeer)
+
+// await waits for the response to m; lost, when not nil, is closed if
+// the connection that carried m ends.
+func (w *Wire) await(ctx context.Context, m *Message, p *pending, lost <-chan struct{}) (*Message, error) {
 	select {
-	case resp := <-p.ch:
-		w.link.recycle(p)
-		if resp.Error != "" {
-			return nil, &RemoteError{Message: resp.Error, Reply: resp}
+	case <-lost:
+		// A response read just before the loss may be in already.
+		select {
+		case resp := <-p.ch:
+			return w.answered(p, resp)
+		default:
 		}
-		return resp, nil
+		w.link.forget(m.ID)
+		return nil, ErrLost
+	case resp := <-p.ch:
+		return w.answered(p, resp)
 	case <-ctx.Done():
 		w.link.forget(m.ID)
 		return nil, ctx.Err()
 	}
+}
+
+// answered returns the response that p received.
+func (w *Wire) answered(p *pending, resp *Message) (*Message, error) {
+	w.link.recycle(p)
+	if resp.Error != "" {
+		return nil, &RemoteError{Message: resp.Error, Reply: resp}
+	}
+	return resp, nil
+}
+
+// sendTracked sends m as send does and, on a DEALER or PAIR connection,
+// returns a channel closed if the connection that took m ends.
+func (w *Wire) sendTracked(ctx context.Context, m *Message) (<-chan struct{}, error) {
+	c := w.conns.Send
+	if c == nil || c.typ != zmtp.DEALER && c.typ != zmtp.PAIR {
+		return nil, w.send(ctx, m)
+	}
+	return c.sendTracked(ctx, m)
 }
 
 func (w *Wire) send(ctx context.Context, m *Message) error {
@@ -173,13 +205,18 @@ type Return struct {
 	conn  *Conn
 	route [][]byte
 	enc   wire.Encoding
+	peer  *zmtp.Peer
 }
 
 // Return returns the way back to the peer m came from; its zero value, for
 // a message made locally, sends nowhere.
 func (m *Message) Return() Return {
-	return Return{conn: m.from.conn, route: m.from.route, enc: m.from.enc}
+	return Return{conn: m.from.conn, route: m.from.route, enc: m.from.enc, peer: m.from.peer}
 }
+
+// XbahnPeer reports whether the peer r leads to is an xbahn program (see
+// XbahnPeer).
+func (r Return) XbahnPeer() bool { return XbahnPeer(r.peer) }
 
 // Valid reports whether r leads anywhere.
 func (r Return) Valid() bool { return r.conn != nil }
@@ -197,7 +234,7 @@ func (w *Wire) SendAndWaitVia(ctx context.Context, r Return, path string, m *Mes
 		w.link.forget(m.ID)
 		return nil, err
 	}
-	return w.await(ctx, m, p)
+	return w.await(ctx, m, p, nil)
 }
 
 // Respond answers req, a message received on this link, with m: m's

@@ -67,7 +67,7 @@ func StartDemo(url string, o *xbahn.Options) (*xbahn.Conn, error) {
 		err = Serve(host, DemoCommands())
 	}
 	if err == nil {
-		_, err = server.Serve(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
+		err = server.Attach(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
 	}
 	if err != nil {
 		conn.Close()

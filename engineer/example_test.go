@@ -54,7 +54,7 @@ func Example() {
 			},
 		},
 	})
-	server.Serve(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
+	server.Attach(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
 
 	// The command line, as "engineer HOST ..." runs it. The port is
 	// picked anew each run; the output shows the guide's.

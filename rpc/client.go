@@ -3,7 +3,10 @@ package rpc
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"maps"
 	"sync"
+	"time"
 
 	"github.com/xbahn-go/xbahn"
 	"github.com/xbahn-go/xbahn/route"
@@ -29,7 +32,27 @@ type ClientOptions struct {
 	// client's id, as the original's do. Close stops that. Local may be
 	// left nil and served by hand instead.
 	Local *Server
+	// Timeout bounds each call whose context has no earlier deadline
+	// (default DefaultTimeout; negative: no bound but the context's).
+	Timeout time.Duration
+	// Interceptors wrap every call the client makes, the first
+	// outermost: for metrics, tracing, retries or meta of their own.
+	Interceptors []ClientInterceptor
+	// Logger receives what the client has to say (a cancel that could
+	// not be sent, at Debug). Nil is silent.
+	Logger *slog.Logger
 }
+
+// DefaultTimeout is the default bound of a call.
+const DefaultTimeout = 30 * time.Second
+
+// Invoker makes a call: what a client interceptor calls to go on. path is
+// below the call path, "" for a function, "widgets.<name>.<client>.<id>"
+// for a widget.
+type Invoker func(ctx context.Context, path, method string, args []any, kwargs map[string]any) (any, error)
+
+// ClientInterceptor wraps the calls a client makes, as middleware does.
+type ClientInterceptor func(ctx context.Context, path, method string, args []any, kwargs map[string]any, invoke Invoker) (any, error)
 
 // Client calls the methods a Server exposes.
 type Client struct {
@@ -41,6 +64,9 @@ type Client struct {
 	back   bool           // a server's client of its client: no client id
 	meta   map[string]any // shared by every call; never modified
 	call   string         // the call path, path+".call"
+	cancel string         // where calls are cancelled, path+".cancel"
+	opts   ClientOptions
+	invoke Invoker // the interceptors around invoke0
 
 	stop func()         // stops serving Local
 	wg   sync.WaitGroup // Go calls in flight
@@ -79,7 +105,7 @@ func (c *Client) serveLocal(local *Server, responder *xbahn.Conn) error {
 			return err
 		}
 	}
-	stop, err := local.Serve(link)
+	stop, err := local.attach(link)
 	if err != nil {
 		return err
 	}
@@ -112,9 +138,19 @@ func newClient(w *xbahn.Wire, o *ClientOptions) *Client {
 	if opts.Path == "" {
 		opts.Path = DefaultPath
 	}
-	c := &Client{w: w, key: opts.Key, call: opts.Path + ".call"}
+	if opts.Timeout == 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	c := &Client{w: w, key: opts.Key, call: opts.Path + ".call", cancel: opts.Path + ".cancel", opts: opts}
 	if opts.Responder != nil {
 		c.remote = opts.Responder.Remote()
+	}
+	c.invoke = c.invoke0
+	for i := len(opts.Interceptors) - 1; i >= 0; i-- {
+		in, next := opts.Interceptors[i], c.invoke
+		c.invoke = func(ctx context.Context, path, method string, args []any, kwargs map[string]any) (any, error) {
+			return in(ctx, path, method, args, kwargs, next)
+		}
 	}
 	c.setMeta()
 	return c
@@ -157,11 +193,32 @@ func (c *Client) CallKw(ctx context.Context, method string, args []any, kwargs m
 // CallPath calls method at a path below the call path, such as a widget's
 // "widgets.<name>.<client>.<id>".
 func (c *Client) CallPath(ctx context.Context, sub, method string, args []any, kwargs map[string]any) (any, error) {
+	if c.opts.Timeout > 0 {
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.opts.Timeout {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, c.opts.Timeout)
+			defer cancel()
+		}
+	}
+	return c.invoke(ctx, sub, method, args, kwargs)
+}
+
+// invoke0 makes a call, under the interceptors. To a peer of ours it
+// says how long the caller waits, and cancels the call if the caller
+// gives up first.
+func (c *Client) invoke0(ctx context.Context, sub, method string, args []any, kwargs map[string]any) (any, error) {
 	m := xbahn.NewMessage(method, args...)
 	m.Kwargs, m.Meta = kwargs, c.meta
 	path := c.call
 	if sub != "" {
 		path = route.Join(path, sub)
+	}
+	ours := c.ours()
+	if dl, ok := ctx.Deadline(); ok && ours {
+		meta := make(map[string]any, len(c.meta)+1)
+		maps.Copy(meta, c.meta)
+		meta[metaTimeout] = max(time.Until(dl).Milliseconds(), 0)
+		m.Meta = meta
 	}
 	var (
 		resp *xbahn.Message
@@ -175,11 +232,50 @@ func (c *Client) CallPath(ctx context.Context, sub, method string, args []any, k
 	if err != nil {
 		var re *xbahn.RemoteError
 		if errors.As(err, &re) {
-			return nil, &Error{Method: method, Message: re.Message}
+			code, _ := re.Reply.Meta[metaCode].(string)
+			return nil, &Error{Method: method, Message: re.Message, Code: Code(code)}
+		}
+		if ctx.Err() != nil && ours && m.ID != "" {
+			c.sendCancel(m.ID)
 		}
 		return nil, err
 	}
 	return resp.Data, nil
+}
+
+// ours reports whether the server the client calls is an xbahn program,
+// which takes deadlines and cancels.
+func (c *Client) ours() bool {
+	if c.ret.Valid() {
+		return c.ret.XbahnPeer()
+	}
+	conn := c.w.Conns().Send
+	return conn != nil && conn.XbahnPeers()
+}
+
+// cancelWait bounds the sending of a cancel.
+const cancelWait = 250 * time.Millisecond
+
+// sendCancel tells the server that the caller of request id gave up, so
+// that the call's context ends there too. It does not wait for that.
+func (c *Client) sendCancel(id string) {
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), cancelWait)
+		defer cancel()
+		m := xbahn.NewMessage(id)
+		m.Meta = c.meta
+		var err error
+		if c.ret.Valid() {
+			_, err = c.w.SendAndWaitVia(ctx, c.ret, c.cancel, m)
+		} else {
+			err = c.w.Send(ctx, c.cancel, m)
+		}
+		if err != nil && c.opts.Logger != nil {
+			c.opts.Logger.Debug("rpc: a cancel was not sent", "call", id, "err", err)
+		}
+	}()
 }
 
 // Call is a call in progress, started by Go.

@@ -13,13 +13,17 @@ import (
 // returned an error or panicked, the method is not exposed, or the
 // arguments did not fit. The caller finds it with errors.As.
 //
-// Only the error's text crosses the wire. Unwrap reads it and returns the
-// sentinel it stands for (ErrNotExposed, ErrUnknownRoute,
-// ErrWidgetNotFound, ErrWidgetPath or ErrAuth), so errors.Is works the
-// same whether a Go server or the original Python xbahn answered.
+// The original's error text crosses the wire, and from a server of ours a
+// Code too. Unwrap returns the sentinels they stand for (ErrNotExposed,
+// ErrUnknownRoute, ErrWidgetNotFound, ErrWidgetPath, ErrAuth, ErrBusy and
+// ErrClosed by text, so errors.Is works the same whether a Go server or
+// the original Python xbahn answered; context.DeadlineExceeded,
+// context.Canceled, ErrInvalidArgument, ErrPermission and ErrInternal by
+// code).
 type Error struct {
 	Method  string // the method called
 	Message string // the error text the remote side sent
+	Code    Code   // the kind of failure, from a server of ours; else ""
 }
 
 // Error returns the remote text after the method's name, unless the text
@@ -31,8 +35,16 @@ func (e *Error) Error() string {
 	return "rpc: " + e.Method + ": " + e.Message
 }
 
-// Unwrap returns the sentinel error the remote text stands for, or nil.
-func (e *Error) Unwrap() error { return classify(e.Message) }
+// Unwrap returns the sentinels the remote text and code stand for.
+func (e *Error) Unwrap() []error {
+	var errs []error
+	for _, err := range []error{classify(e.Message), codeSentinel(e.Code)} {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
 
 // Errors of servers and clients. The first five are what a server answers
 // for a call it cannot route or run; each stands for a text of the
@@ -115,6 +127,7 @@ const (
 	textAuth         = "Authentication failed."
 	textNoWidget     = "Widget instance not found on server"
 	textClosed       = "server closed" // ours: the original had no such reply
+	textBusy         = "server busy"   // ours too
 )
 
 // wireText returns the text that answers a call failed with err: the
@@ -166,6 +179,8 @@ func classify(text string) error {
 		return ErrAuth
 	case text == textClosed:
 		return ErrClosed
+	case text == textBusy:
+		return ErrBusy
 	}
 	return nil
 }

@@ -30,7 +30,7 @@ func Example() {
 	defer conn.Close()
 	server, _ := rpc.NewServer(nil)
 	server.RegisterMethods(API{})
-	server.Serve(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
+	server.Attach(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
 
 	// Client.
 	cconn, _ := xbahn.Connect("zmq://api/req?transport=inproc", opts)
@@ -65,7 +65,7 @@ func Example_twoWay() {
 	server.OnNewClient(func(ctx context.Context, c *rpc.Remote) {
 		c.Call(ctx, "touch")
 	})
-	server.Serve(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
+	server.Attach(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
 
 	// Client: it listens on a responder connection for the server's calls.
 	cconn, _ := xbahn.Connect("zmq://api2/req?transport=inproc", opts)

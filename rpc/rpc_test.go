@@ -63,7 +63,7 @@ func mustServer(t testing.TB, so *ServerOptions, methods ...any) *Server {
 // mustServe has s serve l.
 func mustServe(t testing.TB, s *Server, l *xbahn.Link) {
 	t.Helper()
-	if _, err := s.Serve(l); err != nil {
+	if err := s.Attach(l); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -85,7 +85,7 @@ func pair(t testing.TB, typ string, so *ServerOptions, co *ClientOptions, setup 
 	if setup != nil {
 		setup(s)
 	}
-	if _, err := s.Serve(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn})); err != nil {
+	if err := s.Attach(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn})); err != nil {
 		t.Fatal(err)
 	}
 	peer := map[string]string{"rep": "req", "router": "dealer"}[typ]

@@ -5,18 +5,18 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode"
 
 	"github.com/xbahn-go/xbahn"
 	"github.com/xbahn-go/xbahn/route"
-	"github.com/xbahn-go/xbahn/zmtp"
 )
 
 // DefaultPath is the path under which calls travel: "comm.call".
@@ -64,28 +64,45 @@ type ServerOptions struct {
 	// Conn configures the connections the server opens back to clients.
 	Conn *xbahn.Options
 	// CallTimeout bounds each call the server runs; 0 means no bound
-	// but the server's life.
+	// but the caller's deadline and the server's life.
 	CallTimeout time.Duration
+	// MaxConcurrent is how many calls run at once, over every connection
+	// the server serves (default 4 × GOMAXPROCS). Calls beyond it wait in
+	// a queue of MaxQueued (default DefaultMaxQueued); a call that finds
+	// the queue full is answered at once with ErrBusy.
+	MaxConcurrent int
+	MaxQueued     int
+	// Interceptors wrap every call the server runs, the first outermost:
+	// for metrics, tracing, logging or checks of their own.
+	Interceptors []Interceptor
+	// Logger receives what the server has to say: a handler's panic,
+	// with its stack, at Error; a refused key at Warn. Nil is silent.
+	Logger *slog.Logger
 }
+
+// DefaultMaxQueued is how many calls wait for a free slot by default.
+const DefaultMaxQueued = 1024
 
 // Server exposes Go functions and methods to xbahn clients. Only what is
 // registered is reachable.
 type Server struct {
-	opts     ServerOptions
-	callPath string          // Path+".call", where calls arrive
-	ctx      context.Context // ends with Close
-	stop     context.CancelFunc
-	wg       sync.WaitGroup
+	opts       ServerOptions
+	callPath   string          // Path+".call", where calls arrive
+	cancelPath string          // Path+".cancel", where our clients cancel calls
+	ctx        context.Context // ends with Close
+	stop       context.CancelFunc
+	wg         sync.WaitGroup
 
 	mu        sync.RWMutex
 	funcs     map[string]*function
 	widgets   WidgetHandler
 	clients   map[string]*Remote
-	work      chan work // calls for idle workers
-	idle      atomic.Int32
 	newClient []func(ctx context.Context, c *Remote)
 	gone      []func(c *Remote)
 	closed    bool
+
+	calls // the calls being served: dispatch.go
+	stats serverStats
 }
 
 // WidgetHandler serves the calls of widget instances, such as package
@@ -95,7 +112,8 @@ type Server struct {
 // *NotExposedError for a method the instance does not expose.
 type WidgetHandler func(ctx context.Context, call *CallInfo, name, id string) (any, error)
 
-// NewServer returns a server. Attach it to a link with Serve.
+// NewServer returns a server. Serve or Attach make it answer the calls
+// that arrive on a link.
 func NewServer(o *ServerOptions) (*Server, error) {
 	var opts ServerOptions
 	if o != nil {
@@ -113,9 +131,15 @@ func NewServer(o *ServerOptions) (*Server, error) {
 	if opts.Key != "" && len(opts.Key) < 8 {
 		return nil, errors.New("rpc: the key must have at least 8 characters")
 	}
-	s := &Server{opts: opts, callPath: opts.Path + ".call", funcs: map[string]*function{}, clients: map[string]*Remote{},
-		work: make(chan work)}
+	if opts.MaxConcurrent <= 0 {
+		opts.MaxConcurrent = 4 * runtime.GOMAXPROCS(0)
+	}
+	if opts.MaxQueued <= 0 {
+		opts.MaxQueued = DefaultMaxQueued
+	}
+	s := &Server{opts: opts, callPath: opts.Path + ".call", cancelPath: opts.Path + ".cancel", funcs: map[string]*function{}, clients: map[string]*Remote{}}
 	s.ctx, s.stop = context.WithCancel(context.Background())
+	s.calls.init(s)
 	if opts.IdleTimeout > 0 {
 		s.wg.Add(1)
 		go s.janitor()
@@ -222,12 +246,6 @@ func (s *Server) OnClientGone(f func(c *Remote)) {
 	s.mu.Unlock()
 }
 
-// Serve answers the calls that arrive on any wire of l. The returned
-// function stops it.
-func (s *Server) Serve(l *xbahn.Link) (stop func(), err error) {
-	return l.OnPath(s.callPath, s.handle)
-}
-
 // Client returns the record of the client with that id, or nil.
 func (s *Server) Client(id string) *Remote {
 	s.mu.RLock()
@@ -244,26 +262,6 @@ func (s *Server) Clients() []*Remote {
 		cs = append(cs, c)
 	}
 	return cs
-}
-
-// Close stops the server: its janitor, its calls' contexts, and the
-// connections it opened back to clients.
-func (s *Server) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return nil
-	}
-	s.closed = true
-	clients := s.clients
-	s.clients = map[string]*Remote{}
-	s.mu.Unlock()
-	s.stop()
-	s.wg.Wait()
-	for _, c := range clients {
-		s.drop(c)
-	}
-	return nil
 }
 
 // CallInfo describes the call being served; a function that takes a
@@ -284,111 +282,65 @@ func FromContext(ctx context.Context) (*CallInfo, bool) {
 	return c, ok
 }
 
-// handle serves one call message. On a REP connection it runs at once, as
-// REP requires; elsewhere it runs on its own goroutine, so that a server
-// can call a client back over the very connection the call came on.
-func (s *Server) handle(m *xbahn.Message, w *xbahn.Wire) error {
-	if m.IsResponse() {
-		return nil
-	}
-	if s.ctx.Err() != nil {
-		s.reply(m, w, nil, ErrClosed, false)
-		return nil
-	}
-	if conn := w.Conns().Receive; conn == nil || conn.URL().Type != zmtp.REP {
-		s.dispatch(work{m, w})
-		return nil
-	}
-	s.serve(m, w)
-	return nil
-}
-
-// work is a call waiting for a worker.
-type work struct {
-	m *xbahn.Message
-	w *xbahn.Wire
-}
-
-// maxIdleWorkers bounds the goroutines that wait for calls.
-const maxIdleWorkers = 16
-
-// dispatch hands a call to an idle worker goroutine, or starts one. Workers
-// stay for the next call, so that their stacks have grown already; none
-// is ever waited for, so a call that calls back into the same connection
-// cannot block the others.
-func (s *Server) dispatch(c work) {
-	select {
-	case s.work <- c:
-		return
-	default:
-	}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		s.reply(c.m, c.w, nil, ErrClosed, false)
-		return
-	}
-	s.wg.Add(1)
-	s.mu.Unlock()
-	go s.worker(c)
-}
-
-func (s *Server) worker(c work) {
-	defer s.wg.Done()
-	for {
-		s.serve(c.m, c.w)
-		if s.idle.Add(1) > maxIdleWorkers {
-			s.idle.Add(-1)
-			return
-		}
-		select {
-		case c = <-s.work:
-			s.idle.Add(-1)
-		case <-s.ctx.Done():
-			s.idle.Add(-1)
-			return
-		}
-	}
-}
-
-func (s *Server) serve(m *xbahn.Message, w *xbahn.Wire) {
-	result, authed, err := s.call(m, w)
-	s.reply(m, w, result, err, authed)
-}
-
 // reply answers call m with its result, or with err when it failed, in
-// the original's text. A reply to a call that passed a key check carries
-// the key back, as the original's AuthHandler did.
+// the original's text, and, to a peer of ours, the error's code. A reply
+// to a call that passed a key check carries the key back, as the
+// original's AuthHandler did.
 func (s *Server) reply(m *xbahn.Message, w *xbahn.Wire, result any, err error, authed bool) {
 	r := xbahn.NewMessage(result)
 	if err != nil {
 		r.Data = nil
 		r.Error = wireText(err, s.opts.Name)
+		if xbahn.XbahnPeer(m.Peer()) {
+			r.Meta = map[string]any{metaCode: string(CodeOf(err))}
+		}
 	}
 	if authed && s.opts.Key != "" {
-		r.Meta = map[string]any{"auth": s.opts.Key}
+		if r.Meta == nil {
+			r.Meta = map[string]any{}
+		}
+		r.Meta["auth"] = s.opts.Key
 	}
 	w.Respond(m, r)
+	s.stats.count(s.statName(m), err)
 }
 
-// call runs the call in m and returns its result, and whether the call
+// statName is the name under which Stats counts call m: its function's,
+// if it is a registered one, so that callers cannot make the table grow.
+func (s *Server) statName(m *xbahn.Message) string {
+	name, _ := m.Data.(string)
+	if m.Path != s.callPath {
+		return ""
+	}
+	s.mu.RLock()
+	_, ok := s.funcs[name]
+	s.mu.RUnlock()
+	if !ok {
+		return ""
+	}
+	return name
+}
+
+// call runs the call of w and returns its result, and whether the call
 // passed the key check.
-func (s *Server) call(m *xbahn.Message, w *xbahn.Wire) (result any, authed bool, err error) {
+func (s *Server) call(w work) (result any, authed bool, err error) {
+	m := w.m
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v", r)
+			err = s.panicked(m, r)
 		}
 	}()
 	if s.opts.Key != "" {
 		key, _ := m.Meta["auth"].(string)
 		if subtle.ConstantTimeCompare([]byte(key), []byte(s.opts.Key)) != 1 {
+			s.logRefused(m)
 			return nil, false, ErrAuth
 		}
 	}
 	authed = true
 	method, ok := m.Data.(string)
 	if !ok {
-		return nil, authed, fmt.Errorf("a call names its method in data, as a string, not %s", kindName(m.Data))
+		return nil, authed, &argError{fmt.Errorf("a call names its method in data, as a string, not %s", kindName(m.Data))}
 	}
 	// Route as the original does: the call path itself for functions,
 	// "widgets.<name>.<client>.<id>" below it for widgets, nothing else.
@@ -406,12 +358,8 @@ func (s *Server) call(m *xbahn.Message, w *xbahn.Wire) (result any, authed bool,
 			return nil, authed, widgetPathError{len(widget)}
 		}
 	}
-	ctx := s.ctx
-	if s.opts.CallTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.opts.CallTimeout)
-		defer cancel()
-	}
+	ctx, done := s.callContext(w)
+	defer done()
 	clientID, _ := m.Meta["client"].(string)
 	if clientID == "" {
 		clientID = "$" // what every client of a plain server is
@@ -424,36 +372,46 @@ func (s *Server) call(m *xbahn.Message, w *xbahn.Wire) (result any, authed bool,
 	}
 	var remote *Remote
 	if s.opts.ClientAware && clientID != "$" {
-		r, err := s.meet(ctx, m, w, clientID)
+		r, err := s.meet(ctx, m, w.w, clientID)
 		if err != nil {
 			return nil, authed, err
 		}
 		remote = r
 	}
-	// The CallInfo is made only for the functions that can see it.
+	// The CallInfo is made only for those that can see it.
+	var ci *CallInfo
 	info := func() *CallInfo {
-		return &CallInfo{Method: method, ClientID: clientID, Client: remote, Message: m, Wire: w}
-	}
-	if widget != nil {
-		s.mu.RLock()
-		h := s.widgets
-		s.mu.RUnlock()
-		if h == nil {
-			return nil, authed, &WidgetNotFoundError{Name: widget[0], ID: widget[1] + "." + widget[2]}
+		if ci == nil {
+			ci = &CallInfo{Method: method, ClientID: clientID, Client: remote, Message: m, Wire: w.w}
 		}
-		ci := info()
-		result, err := h(context.WithValue(ctx, callKey{}, ci), ci, widget[0], widget[1]+"."+widget[2])
-		return result, authed, err
+		return ci
 	}
-	s.mu.RLock()
-	f := s.funcs[method]
-	s.mu.RUnlock()
-	if f == nil {
-		return nil, authed, &NotExposedError{Method: method}
+	run := func(ctx context.Context, call *CallInfo) (any, error) {
+		if widget != nil {
+			s.mu.RLock()
+			h := s.widgets
+			s.mu.RUnlock()
+			if h == nil {
+				return nil, &WidgetNotFoundError{Name: widget[0], ID: widget[1] + "." + widget[2]}
+			}
+			call = info()
+			return h(context.WithValue(ctx, callKey{}, call), call, widget[0], widget[1]+"."+widget[2])
+		}
+		s.mu.RLock()
+		f := s.funcs[method]
+		s.mu.RUnlock()
+		if f == nil {
+			return nil, &NotExposedError{Method: method}
+		}
+		if f.hasCtx {
+			ctx = context.WithValue(ctx, callKey{}, info())
+		}
+		return f.call(ctx, m.Args, m.Kwargs)
 	}
-	if f.hasCtx {
-		ctx = context.WithValue(ctx, callKey{}, info())
+	if len(s.opts.Interceptors) == 0 {
+		result, err = run(ctx, nil)
+	} else {
+		result, err = s.intercept(ctx, info(), run)
 	}
-	result, err = f.call(ctx, m.Args, m.Kwargs)
 	return result, authed, err
 }

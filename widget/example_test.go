@@ -32,7 +32,7 @@ func Example() {
 	server, _ := rpc.NewServer(nil)
 	host, _ := widget.NewHost(server, nil)
 	host.Register("demo", func(*widget.Instance) any { return &Demo{} })
-	server.Serve(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
+	server.Attach(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
 
 	// Client.
 	cconn, _ := xbahn.Connect("zmq://widgets/req?transport=inproc", opts)
@@ -97,7 +97,7 @@ func Example_widgetAware() {
 	defer server.Close()
 	host, _ := widget.NewHost(server, &widget.HostOptions{PerClient: true})
 	host.Register("demo", func(inst *widget.Instance) any { return &PokeServer{inst: inst} })
-	server.Serve(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
+	server.Attach(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
 
 	// A two-way client, with a responder for the server's calls.
 	cconn, _ := xbahn.Connect("zmq://aware/req?transport=inproc", opts)

@@ -38,7 +38,7 @@ func server(t *testing.T, opts *xbahn.Options, name string, so *rpc.ServerOption
 	if err := h.Register("counter", func(*Instance) any { return &counter{} }); err != nil {
 		t.Fatal(err)
 	}
-	s.Serve(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
+	s.Attach(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
 	return s, conn
 }
 

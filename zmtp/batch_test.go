@@ -47,7 +47,7 @@ func TestWritesAreBatched(t *testing.T) {
 	down := make(chan struct{})
 	defer close(down)
 	go p.w.loop(conn, down)
-	p.w.attach(conn, nil)
+	p.w.attach(conn, nil, nil)
 	ctx := testCtx(t)
 	const n = 1000
 	msg := [][]byte{make([]byte, 16)}

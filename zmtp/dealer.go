@@ -28,6 +28,31 @@ func (d *dealer) recv(ctx context.Context, m *Msg) error {
 	return err
 }
 
+// SendTracked sends as Send does, for a DEALER, PAIR or PUSH socket, and
+// returns a channel that is closed if the connection that took the message
+// ends, after which no reply to it can come: a request then fails at once
+// instead of at its deadline. The channel is nil for a message that waits
+// for a connection, and for one to a peer in this process.
+func (s *Socket) SendTracked(ctx context.Context, frames ...[]byte) (lost <-chan struct{}, err error) {
+	var d *dealer
+	switch x := s.pat.(type) {
+	case *dealer:
+		d = x
+	case *pair:
+		d = &x.dealer
+	default:
+		return nil, ErrNotSupported
+	}
+	if !d.canSend {
+		return nil, ErrNotSupported
+	}
+	p, gen, err := d.lb.send(ctx, nil, frames, false, nil)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	return p.w.lostSignal(gen), nil
+}
+
 // pair is the PAIR socket type: a dealer both ways with one peer.
 type pair struct{ dealer }
 

@@ -16,6 +16,7 @@ const (
 	DefaultMaxCommandSize   = 64 << 10
 	DefaultMaxProperties    = 64
 	DefaultReconnect        = 100 * time.Millisecond
+	DefaultLinger           = time.Second
 )
 
 // MaxPropertiesSize bounds the encoded size of Options.Properties, where
@@ -80,6 +81,13 @@ type Options struct {
 	// ReadBufferSize is the size of each connection's read buffer
 	// (default DefaultReadBufferSize).
 	ReadBufferSize int
+
+	// Linger is how long Close waits for messages already sent to be
+	// written to their connections (libzmq's ZMQ_LINGER), so that, say, a
+	// reply sent just before Close reaches its requester (default
+	// DefaultLinger; negative: Close drops them at once). Messages
+	// waiting for a connection that is not up are dropped.
+	Linger time.Duration
 
 	// ReconnectInterval is the wait before reconnecting a lost or failed
 	// connection (default DefaultReconnect). When ReconnectMax is larger,
@@ -153,6 +161,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.ReconnectInterval == 0 {
 		o.ReconnectInterval = DefaultReconnect
+	}
+	if o.Linger == 0 {
+		o.Linger = DefaultLinger
 	}
 	return o, nil
 }

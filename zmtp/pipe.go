@@ -123,7 +123,7 @@ func (p *pipe) attach(conn net.Conn, r *Reader, info peerInfo) bool {
 		return false
 	}
 	p.up.Store(true) // messages sent from now on queue behind the pending ones
-	p.w.attach(conn, info.session)
+	p.w.attach(conn, info.session, down)
 	p.hb.start(p, conn)
 	return true
 }

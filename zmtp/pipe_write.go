@@ -41,8 +41,9 @@ type writer struct {
 	yieldSkip, yieldMiss int
 	wake                 chan struct{}
 	removed              bool
-	gen                  uint64        // connections attached so far
-	space                chan struct{} // closed when the queue shrinks; nil if nobody waits
+	gen                  uint64          // connections attached so far
+	down                 <-chan struct{} // closed when connection gen ends
+	space                chan struct{}   // closed when the queue shrinks; nil if nobody waits
 
 	// The non-blocking write under way, owned by the flushing goroutine.
 	wb      []byte
@@ -353,9 +354,9 @@ func (w *writer) tryWrite(raw syscall.RawConn, b []byte) (int, error) {
 }
 
 // attach makes conn the writer's connection and queues what waited for it.
-func (w *writer) attach(conn net.Conn, sess Session) {
+func (w *writer) attach(conn net.Conn, sess Session, down <-chan struct{}) {
 	w.mu.Lock()
-	w.conn, w.sess = conn, sess
+	w.conn, w.sess, w.down = conn, sess, down
 	w.gen++
 	w.raw = rawConn(conn)
 	if w.raw != nil && w.writeFn == nil {
@@ -384,6 +385,32 @@ func resealFrames(b []byte, sess Session, src []byte) []byte {
 		src = src[n+int(size):]
 	}
 	return b
+}
+
+// lostSignal returns a channel closed when connection gen, which took a
+// message, ends; nil for a message that waits for a connection or went
+// to a peer in this process.
+func (w *writer) lostSignal(gen uint64) <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch {
+	case w.peer != nil || gen > w.gen:
+		return nil
+	case gen < w.gen || w.conn == nil:
+		return closedChan
+	}
+	return w.down
+}
+
+// closedChan is a channel that is closed.
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// flushed reports whether everything queued for the connection has been
+// handed to the kernel; a writer without a connection has nothing to flush.
+func (w *writer) flushed() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.conn == nil || len(w.buf) == 0 && !w.flushing && w.rest == nil
 }
 
 // detach forgets conn and drops the bytes queued for it.

@@ -332,9 +332,11 @@ func (s *Socket) Serve(conn net.Conn) error {
 }
 
 // Close closes the socket: its listeners, its connections and every
-// goroutine it started, which have all ended when Close returns. Messages
-// not yet written are dropped.
+// goroutine it started, which have all ended when Close returns. It first
+// waits, up to Options.Linger, for the messages already sent to be
+// written; what is still unwritten then is dropped.
 func (s *Socket) Close() error {
+	s.linger()
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -359,6 +361,34 @@ func (s *Socket) Close() error {
 	s.wg.Wait()
 	s.emit(Event{Kind: EventClosed})
 	return nil
+}
+
+// linger waits, up to Options.Linger, for the messages sent so far to be
+// written to their connections.
+func (s *Socket) linger() {
+	if s.opts.Linger < 0 {
+		return
+	}
+	deadline := time.Now().Add(s.opts.Linger)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for {
+		pending := false
+		for _, p := range s.pipeList() {
+			if !p.w.flushed() {
+				pending = true
+				break
+			}
+		}
+		if !pending || time.Now().After(deadline) || s.ctx.Err() != nil {
+			return
+		}
+		select {
+		case <-tick.C:
+		case <-s.ctx.Done():
+			return
+		}
+	}
 }
 
 // bindInproc binds an inproc name in the socket's hub.

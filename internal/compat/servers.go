@@ -57,7 +57,7 @@ func serveAPI(endpoint string, so *rpc.ServerOptions, setup func(*rpc.Server) er
 		err = setup(s)
 	}
 	if err == nil {
-		_, err = s.Serve(xbahn.NewLink(xbahn.Conns{Receive: r.conn, Respond: r.conn}))
+		err = s.Attach(xbahn.NewLink(xbahn.Conns{Receive: r.conn, Respond: r.conn}))
 	}
 	if err != nil {
 		r.Close()

@@ -130,7 +130,7 @@ func xbahnRPC(ctx context.Context) (func() error, func(), error) {
 	if err := srv.RegisterMethods(calc{}); err != nil {
 		return fail(err)
 	}
-	if _, err := srv.Serve(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn})); err != nil {
+	if err := srv.Attach(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn})); err != nil {
 		return fail(err)
 	}
 	cconn, err := xbahn.Connect("zmq://"+strings.TrimPrefix(conn.Endpoint(), "tcp://")+"/dealer", nil)
