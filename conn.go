@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/xbahn-go/xbahn/wire"
 	"github.com/xbahn-go/xbahn/zmtp"
@@ -28,7 +29,12 @@ type Options struct {
 	// Hub is the namespace of inproc connections; connections that share
 	// a Hub reach each other's inproc URLs.
 	Hub *zmtp.Hub
-	// Socket configures the ZeroMQ socket. Its Hub field is taken from
+	// Socket configures the ZeroMQ socket. A connection that connects
+	// gives up on its first peer after Socket.ConnectTimeout (default
+	// DefaultConnectTimeout; negative: never): a request made while no
+	// dial has succeeded fails then, with zmtp.ErrUnreachable and the
+	// dial's error (errors.Is finds syscall.ECONNREFUSED, errors.As a
+	// *net.DNSError). Its Hub field is taken from
 	// Hub, and REQ sockets always use ReqRelaxed and ReqCorrelate, so
 	// that a request whose reply never came does not block the next.
 	// Socket.Mechanism secures the connection: zmtp.PlainClient and
@@ -38,6 +44,10 @@ type Options struct {
 	// Limits bounds the decoding of received messages.
 	Limits wire.Limits
 }
+
+// DefaultConnectTimeout is how long a connection that connects tries to
+// reach its first peer before requests fail (see Options.Socket).
+const DefaultConnectTimeout = 2 * time.Second
 
 // Conn is a connection opened from an xbahn URL: a ZeroMQ socket that
 // sends and receives encoded Messages.
@@ -109,6 +119,9 @@ func open(rawurl string, o *Options, listen bool) (*Conn, error) {
 	}
 	if u.Type == zmtp.REQ {
 		so.ReqRelaxed, so.ReqCorrelate = true, true
+	}
+	if !listen && so.ConnectTimeout == 0 {
+		so.ConnectTimeout = DefaultConnectTimeout
 	}
 	enc := opts.Encoding
 	switch {

@@ -126,6 +126,15 @@ func (w *Wire) SendAndWait(ctx context.Context, path string, m *Message) (*Messa
 	return w.await(ctx, m, p, lost)
 }
 
+// unreachable returns the wire's send connection's signal that it gave up
+// on its first peer (see zmtp.Socket.Unreachable).
+func (w *Wire) unreachable() (<-chan struct{}, error) {
+	if c := w.conns.Send; c != nil {
+		return c.sock.Unreachable()
+	}
+	return nil, nil
+}
+
 // ErrLost is the error of a SendAndWait whose request went out on a
 // connection that then ended: no response can come. errors.Is finds
 // zmtp.ErrNoPeer in it, as in the same failure over REQ.
@@ -134,7 +143,16 @@ var ErrLost = fmt.Errorf("xbahn: the connection that carried the request was los
 // await waits for the response to m; lost, when not nil, is closed if
 // the connection that carried m ends.
 func (w *Wire) await(ctx context.Context, m *Message, p *pending, lost <-chan struct{}) (*Message, error) {
+	gaveUp, err := w.unreachable()
+	if err != nil {
+		w.link.forget(m.ID)
+		return nil, err
+	}
 	select {
+	case <-gaveUp:
+		w.link.forget(m.ID)
+		_, err := w.unreachable()
+		return nil, err
 	case <-lost:
 		// A response read just before the loss may be in already.
 		select {

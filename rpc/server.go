@@ -52,8 +52,9 @@ type ServerOptions struct {
 	// OnNewClient, and lets the server call the methods a two-way client
 	// exposes.
 	ClientAware bool
-	// IdleTimeout drops a client that made no call for that long, with
-	// its state; 0 keeps clients until the server closes.
+	// IdleTimeout drops a client of a client-aware server that made no
+	// call for that long, with its state, its widgets and the connection
+	// back to it (default DefaultIdleTimeout; negative: never).
 	IdleTimeout time.Duration
 	// ConnectBack decides whether the server may connect back to a
 	// two-way client that announced remote (such as
@@ -79,6 +80,10 @@ type ServerOptions struct {
 	// with its stack, at Error; a refused key at Warn. Nil is silent.
 	Logger *slog.Logger
 }
+
+// DefaultIdleTimeout is how long a client-aware server keeps a client that
+// makes no calls.
+const DefaultIdleTimeout = 10 * time.Minute
 
 // DefaultMaxQueued is how many calls wait for a free slot by default.
 const DefaultMaxQueued = 1024
@@ -136,6 +141,9 @@ func NewServer(o *ServerOptions) (*Server, error) {
 	}
 	if opts.MaxQueued <= 0 {
 		opts.MaxQueued = DefaultMaxQueued
+	}
+	if opts.IdleTimeout == 0 && opts.ClientAware {
+		opts.IdleTimeout = DefaultIdleTimeout
 	}
 	s := &Server{opts: opts, callPath: opts.Path + ".call", cancelPath: opts.Path + ".cancel", funcs: map[string]*function{}, clients: map[string]*Remote{}}
 	s.ctx, s.stop = context.WithCancel(context.Background())

@@ -101,9 +101,7 @@ func NewHost(s *rpc.Server, o *HostOptions) (*Host, error) {
 		}
 	}
 	s.HandleWidgets(h.serve)
-	if h.perClient {
-		s.OnClientGone(h.dropClient)
-	}
+	s.OnClientGone(h.dropClient)
 	return h, nil
 }
 
@@ -239,7 +237,8 @@ func (h *Host) serve(ctx context.Context, call *rpc.CallInfo, name, id string) (
 	return inst.obj.Call(ctx, call.Method, call.Message.Args, call.Message.Kwargs)
 }
 
-// dropClient drops the instances of a client that is gone.
+// dropClient drops the instances of a client that a client-aware server
+// dropped: idle, or the server closing.
 func (h *Host) dropClient(r *rpc.Remote) {
 	h.mu.Lock()
 	defer h.mu.Unlock()

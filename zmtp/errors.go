@@ -38,6 +38,10 @@ var (
 	// ErrNoPeer is returned by a REQ socket whose request can no longer be
 	// answered because the connection that carried it was lost.
 	ErrNoPeer = errors.New("zmtp: connection to the peer was lost")
+	// ErrUnreachable is returned to calls that wait for a peer when the
+	// socket could not reach its first one within Options.ConnectTimeout;
+	// errors.Is finds the last dial or handshake failure in it too.
+	ErrUnreachable = errors.New("zmtp: no peer could be reached")
 	// ErrAgain is returned by a socket that would have to block to send a
 	// message while its context says not to, or that drops the message.
 	ErrAgain = errors.New("zmtp: resource temporarily unavailable")

@@ -1,6 +1,8 @@
 package zmtp
 
 import (
+	"context"
+	"log/slog"
 	"net"
 	"slices"
 	"strconv"
@@ -133,19 +135,32 @@ func (s *Socket) Monitor(ch chan<- Event) (stop func()) {
 // MonitorDrops returns how many events found a monitor's channel full.
 func (s *Socket) MonitorDrops() uint64 { return s.mon.drops.Load() }
 
-// watched reports whether anyone monitors the socket.
+// watched reports whether anyone monitors the socket or logs its events.
 func (s *Socket) watched() bool {
 	c := s.mon.chans.Load()
-	return c != nil && len(*c) > 0
+	return c != nil && len(*c) > 0 || s.opts.Logger != nil
 }
 
-// emit sends e to the socket's monitors.
+// emit sends e to the socket's monitors and logger.
 func (s *Socket) emit(e Event) {
 	c := s.mon.chans.Load()
-	if c == nil || len(*c) == 0 {
+	if (c == nil || len(*c) == 0) && s.opts.Logger == nil {
 		return
 	}
 	e.Time = time.Now()
+	if l := s.opts.Logger; l != nil {
+		level := slog.LevelDebug
+		switch e.Kind {
+		case EventHandshakeFailed, EventAcceptFailed:
+			level = slog.LevelWarn
+		case EventDisconnected:
+			level = slog.LevelInfo
+		}
+		l.Log(context.Background(), level, "zmtp: "+e.String(), "socket", s.typ.String())
+	}
+	if c == nil {
+		return
+	}
 	for _, ch := range *c {
 		select {
 		case ch <- e:
@@ -174,6 +189,93 @@ func (s *Socket) waitErr(err error) error {
 		}
 	}
 	return &waitError{err: err, last: *f}
+}
+
+// Stats is a snapshot of a socket's connections and traffic.
+type Stats struct {
+	Connections  int    // connected peers, in this process (inproc) or not
+	BytesRead    uint64 // from network connections, handshakes included
+	BytesWritten uint64 // to network connections, after their handshakes
+}
+
+// Stats returns a snapshot of the socket's connections and traffic; it is
+// cheap enough to poll.
+func (s *Socket) Stats() Stats {
+	st := Stats{BytesRead: s.bytesIn.Load(), BytesWritten: s.bytesOut.Load()}
+	for _, p := range s.pipeList() {
+		if p.up.Load() {
+			st.Connections++
+		}
+	}
+	return st
+}
+
+// reach is the state of a connecting socket's first connection, for
+// Options.ConnectTimeout.
+type reach struct {
+	mu      sync.Mutex
+	started time.Time     // the first Connect
+	up      bool          // a handshake ever succeeded
+	lost    chan struct{} // closed when the socket gives up on its first peer
+	gaveUp  bool
+}
+
+// connecting records the first Connect.
+func (s *Socket) connecting() {
+	r := &s.reach
+	r.mu.Lock()
+	if r.started.IsZero() {
+		r.started = time.Now()
+		r.lost = make(chan struct{})
+	}
+	r.mu.Unlock()
+}
+
+// reached records that a handshake succeeded.
+func (s *Socket) reached() {
+	r := &s.reach
+	r.mu.Lock()
+	r.up = true
+	r.mu.Unlock()
+}
+
+// attemptFailed gives up on the first peer, if the connect timeout has
+// passed since Connect without a success.
+func (s *Socket) attemptFailed() {
+	r := &s.reach
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if s.opts.ConnectTimeout > 0 && !r.up && !r.gaveUp && !r.started.IsZero() && time.Since(r.started) >= s.opts.ConnectTimeout {
+		r.gaveUp = true
+		close(r.lost)
+	}
+}
+
+// Unreachable reports, for a socket that connects with a ConnectTimeout,
+// whether it gave up on reaching its first peer: err is ErrUnreachable with
+// the last failure when it has; otherwise lost, when not nil, is closed
+// when it does. Both are nil for a socket that has reached a peer, binds
+// only, or waits as ZeroMQ does. A layer above, such as an RPC client
+// waiting for a reply, selects on lost.
+func (s *Socket) Unreachable() (lost <-chan struct{}, err error) {
+	r := &s.reach
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case r.up || r.lost == nil || s.opts.ConnectTimeout <= 0:
+		return nil, nil
+	case r.gaveUp:
+		return nil, s.unreachableErr()
+	}
+	return r.lost, nil
+}
+
+// unreachableErr is ErrUnreachable with the last failure.
+func (s *Socket) unreachableErr() error {
+	if f := s.lastFail.Load(); f != nil && *f != nil {
+		return &waitError{err: ErrUnreachable, last: *f}
+	}
+	return ErrUnreachable
 }
 
 // waitError is a wait for a peer that ended while the socket could not

@@ -2,6 +2,7 @@ package zmtp
 
 import (
 	"errors"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -81,6 +82,20 @@ type Options struct {
 	// ReadBufferSize is the size of each connection's read buffer
 	// (default DefaultReadBufferSize).
 	ReadBufferSize int
+
+	// ConnectTimeout is how long a socket that connects tries before it
+	// gives up on reaching its first peer: every dial and handshake in
+	// that time failed, and none ever succeeded. Calls that wait for a
+	// peer then fail with ErrUnreachable and the last failure (see
+	// Socket.Unreachable); the socket goes on dialling, and once it is
+	// connected the rule no longer applies. It also bounds each dial.
+	// Zero waits as ZeroMQ does, as long as the caller does.
+	ConnectTimeout time.Duration
+
+	// Logger receives the socket's events (see Socket.Monitor): failed
+	// handshakes and accepts at Warn, lost connections at Info, the rest
+	// at Debug. Nil is silent.
+	Logger *slog.Logger
 
 	// Linger is how long Close waits for messages already sent to be
 	// written to their connections (libzmq's ZMQ_LINGER), so that, say, a

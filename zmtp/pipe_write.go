@@ -299,7 +299,8 @@ func (w *writer) loop(conn net.Conn, down <-chan struct{}) {
 				b = whole
 			}
 			w.mu.Unlock()
-			_, err := conn.Write(b)
+			n, err := conn.Write(b)
+			w.p.s.bytesOut.Add(uint64(n))
 			w.mu.Lock()
 			if w.conn != conn {
 				break
@@ -346,6 +347,7 @@ func (w *writer) tryWrite(raw syscall.RawConn, b []byte) (int, error) {
 	w.wb, w.wn, w.werr = b, 0, nil
 	err := raw.Write(w.writeFn)
 	n := w.wn
+	w.p.s.bytesOut.Add(uint64(n))
 	if err == nil {
 		err = w.werr
 	}

@@ -168,10 +168,18 @@ func (s *Socket) recvMsg(ctx context.Context, m *Msg, only *pipe) (*pipe, error)
 		}
 		changed := s.changed
 		s.mu.Unlock()
-		var err error
+		lost, err := s.Unreachable()
+		if err != nil {
+			s.mu.Lock()
+			s.waiters--
+			s.mu.Unlock()
+			return nil, err
+		}
 		select {
 		case <-s.notify:
 		case <-changed:
+		case <-lost:
+			err = s.unreachableErr()
 		case <-ctx.Done():
 			err = s.waitErr(ctx.Err())
 		case <-s.ctx.Done():

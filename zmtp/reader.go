@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"sync/atomic"
 )
 
 // DefaultReadBufferSize is the size of a Reader's buffer when none is given.
@@ -18,8 +19,9 @@ const DefaultReadBufferSize = 32 << 10
 type Reader struct {
 	r          io.Reader
 	buf        []byte
-	start, end int  // unread bytes are buf[start:end]
-	v1         bool // frames of ZMTP 1.0, after such a greeting
+	start, end int            // unread bytes are buf[start:end]
+	v1         bool           // frames of ZMTP 1.0, after such a greeting
+	count      *atomic.Uint64 // bytes read, when set
 
 	// The frame being read, when a call returned before its end.
 	inBody  bool
@@ -40,7 +42,7 @@ func NewReader(r io.Reader, size int) *Reader {
 
 // Reset discards any buffered data and partial frame and reads from r next.
 func (r *Reader) Reset(rd io.Reader) {
-	*r = Reader{r: rd, buf: r.buf}
+	*r = Reader{r: rd, buf: r.buf, count: r.count}
 }
 
 // Buffered returns the bytes read from the underlying reader but not yet
@@ -110,6 +112,7 @@ func (r *Reader) ReadFrame(dst []byte, limit uint64) (flags Flags, out []byte, e
 				room = room[:r.remain]
 			}
 			n, err := r.r.Read(room)
+			r.counted(n)
 			dst = dst[:len(dst)+n]
 			r.remain -= uint64(n)
 			if err != nil && r.remain > 0 {
@@ -133,6 +136,7 @@ func (r *Reader) fill(atBoundary bool) error {
 		r.start = 0
 	}
 	n, err := r.r.Read(r.buf[r.end:])
+	r.counted(n)
 	r.end += n
 	if n > 0 {
 		return nil
@@ -144,6 +148,13 @@ func (r *Reader) fill(atBoundary bool) error {
 		return err
 	}
 	return eofInFrame(err)
+}
+
+// counted adds n to the count of bytes read, if there is one.
+func (r *Reader) counted(n int) {
+	if r.count != nil && n > 0 {
+		r.count.Add(uint64(n))
+	}
 }
 
 func eofInFrame(err error) error {

@@ -107,8 +107,14 @@ func (r *req) recv(ctx context.Context, m *Msg) error {
 			if err == errDetached {
 				// The request waits to go out on the next
 				// connection.
+				lost, err := r.s.Unreachable()
+				if err != nil {
+					return err
+				}
 				select {
 				case <-changed:
+				case <-lost:
+					return r.s.unreachableErr()
 				case <-ctx.Done():
 					return r.s.waitErr(ctx.Err())
 				}

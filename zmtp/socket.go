@@ -49,6 +49,9 @@ type Socket struct {
 
 	mon      monitors
 	lastFail atomic.Pointer[error] // the last failure to reach a peer, or nil
+	reach    reach
+
+	bytesIn, bytesOut atomic.Uint64 // over every connection, for Stats
 }
 
 // pattern is the behaviour of one socket type.
@@ -306,6 +309,7 @@ func (s *Socket) Connect(endpoint string) error {
 		}
 		return nil
 	}
+	s.connecting()
 	p := newPipe(s, ep.String(), true)
 	s.mu.Lock()
 	if s.closed {
@@ -427,6 +431,7 @@ func (s *Socket) connectInproc(ep Endpoint) error {
 	if s.opts.Hub == nil {
 		return errNoHub
 	}
+	s.connecting()
 	p := newPipe(s, ep.String(), true)
 	s.mu.Lock()
 	if s.closed {
@@ -524,9 +529,11 @@ func (s *Socket) dialLoop(p *pipe, network, addr string) {
 	<-timer.C
 	for {
 		var d net.Dialer
+		d.Timeout = max(s.opts.ConnectTimeout, 0)
 		conn, err := d.DialContext(s.ctx, network, addr)
 		if err != nil && s.ctx.Err() == nil {
 			s.failed(err)
+			s.attemptFailed()
 			s.emit(Event{Kind: EventConnectFailed, Endpoint: p.endpoint, Err: err})
 		}
 		if err == nil {
@@ -536,6 +543,9 @@ func (s *Socket) dialLoop(p *pipe, network, addr string) {
 			r, info, err = s.handshakeWatched(conn, p.endpoint)
 			if err != nil {
 				s.failed(err)
+				s.attemptFailed()
+			} else {
+				s.reached()
 			}
 			if err == nil {
 				if !p.attach(conn, r, info) {
@@ -607,6 +617,7 @@ func (s *Socket) handshake(conn net.Conn) (*Reader, peerInfo, error) {
 	defer stop()
 	conn.SetDeadline(time.Now().Add(s.opts.HandshakeTimeout))
 	r := NewReader(conn, s.opts.ReadBufferSize)
+	r.count = &s.bytesIn
 	info, err := handshake(conn, r, &s.hs)
 	if err != nil {
 		return nil, info, err
