@@ -253,7 +253,11 @@ func (s *Socket) handOver(ctx context.Context, p, peer *pipe, head, body [][]byt
 				if rs.direct != nil {
 					rs.direct.interrupt()
 				}
+				waiting := rs.unattendedLocked()
 				rs.mu.Unlock()
+				if waiting {
+					rs.opts.Waiting()
+				}
 				return nil
 			}
 			if m == nil {

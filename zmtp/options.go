@@ -122,6 +122,13 @@ type Options struct {
 	// (libzmq's ZMQ_REQ_CORRELATE).
 	ReqCorrelate bool
 
+	// Waiting, when set, is called each time a message is queued for
+	// receiving while no goroutine receives from the socket, on the
+	// goroutine that queued it, which it must not hold up. A program that
+	// handles each message on the goroutine that received it can use it to
+	// start receiving on another when a handler takes long.
+	Waiting func()
+
 	// RouterMandatory makes a ROUTER socket return ErrHostUnreachable for
 	// a message to an unknown routing id, and ErrAgain for a peer whose
 	// queue is full, instead of dropping the message (libzmq's

@@ -57,10 +57,15 @@ type pipe struct {
 
 	inboxLen atomic.Int32 // inbox.len(), readable without the socket's mutex
 
-	// The context whose end interrupts a caller's read; see watch.
+	// The context whose end interrupts a caller's read, whether its watch
+	// stays, the last one watched, and that of the caller reading now; see
+	// watchLocked.
 	watchDone   <-chan struct{}
 	watchStop   func() bool
+	watchKeep   bool
+	lastDone    <-chan struct{}
 	interruptFn func()
+	readDone    <-chan struct{}
 
 	// Read-side signals to the pump goroutine.
 	kick chan struct{}
@@ -97,7 +102,7 @@ func newPipe(s *Socket, endpoint string, persistent bool) *pipe {
 		idle:       time.NewTimer(time.Hour),
 	}
 	p.idle.Stop()
-	p.interruptFn = p.interrupt
+	p.interruptFn = p.interruptEnded
 	p.w.p = p
 	p.w.wake = make(chan struct{}, 1)
 	p.w.space = make(chan struct{})
@@ -158,8 +163,14 @@ func (p *pipe) connection() net.Conn {
 
 // fail ends conn, if it is still the pipe's connection, with err.
 func (p *pipe) fail(conn net.Conn, err error) {
+	if conn == nil {
+		return
+	}
+	// The writer first: what is sent from now on waits for the next
+	// connection, instead of joining the bytes dropped with this one.
+	p.w.detach(conn)
 	p.mu.Lock()
-	if p.conn != conn || conn == nil {
+	if p.conn != conn {
 		p.mu.Unlock()
 		return
 	}
@@ -175,7 +186,6 @@ func (p *pipe) fail(conn net.Conn, err error) {
 	p.mu.Unlock()
 	conn.Close()
 	p.hb.stop()
-	p.w.detach(conn)
 	p.s.change()
 	p.s.emit(Event{Kind: EventDisconnected, Endpoint: p.endpoint, Addr: conn.RemoteAddr(), Err: err})
 }

@@ -112,6 +112,21 @@ func (p *pipe) prepareLocked() {
 	}
 }
 
+// interruptEnded interrupts the caller that reads the pipe if its context
+// has ended; it is what a watch runs.
+func (p *pipe) interruptEnded() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.role != roleCaller || p.readDone == nil {
+		return
+	}
+	select {
+	case <-p.readDone:
+		p.interruptLocked()
+	default:
+	}
+}
+
 // interrupt makes the current reader of the pipe return from its Read.
 func (p *pipe) interrupt() {
 	p.mu.Lock()
@@ -136,8 +151,9 @@ func (p *pipe) wake() {
 }
 
 // acquire gives the calling goroutine the read role, taking it from the
-// pump if needed.
-func (p *pipe) acquire(ctx context.Context) (net.Conn, error) {
+// pump if needed. With watch, the end of ctx interrupts the caller's reads
+// (see watchLocked); without, the caller must not block in a read.
+func (p *pipe) acquire(ctx context.Context, watch bool) (net.Conn, error) {
 	p.mu.Lock()
 	if p.conn == nil || !p.open {
 		p.mu.Unlock()
@@ -147,7 +163,10 @@ func (p *pipe) acquire(ctx context.Context) (net.Conn, error) {
 	case roleFree:
 		p.role = roleCaller
 		p.prepareLocked()
-		p.watchLocked(ctx)
+		p.readDone = nil
+		if watch {
+			p.watchLocked(ctx)
+		}
 		conn := p.conn
 		p.mu.Unlock()
 		return conn, nil
@@ -179,7 +198,10 @@ func (p *pipe) acquire(ctx context.Context) (net.Conn, error) {
 		return nil, errDetached
 	}
 	p.prepareLocked()
-	p.watchLocked(ctx)
+	p.readDone = nil
+	if watch {
+		p.watchLocked(ctx)
+	}
 	conn := p.conn
 	p.mu.Unlock()
 	return conn, nil
@@ -189,10 +211,19 @@ func (p *pipe) acquire(ctx context.Context) (net.Conn, error) {
 // reads for idleDelay.
 func (p *pipe) release(conn net.Conn) {
 	p.mu.Lock()
+	var stop func() bool
 	if p.role == roleCaller {
 		p.role = roleFree
+		p.readDone = nil
+		if !p.watchKeep {
+			stop = p.watchStop
+			p.watchStop, p.watchDone = nil, nil
+		}
 	}
 	p.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
 	p.idle.Reset(p.s.idleDelay)
 }
 
@@ -205,7 +236,7 @@ func (p *pipe) drain(ctx context.Context) {
 	if p.memory.Load() {
 		return
 	}
-	conn, err := p.acquire(ctx)
+	conn, err := p.acquire(ctx, false)
 	if err != nil {
 		return
 	}
@@ -221,20 +252,26 @@ func (p *pipe) drain(ctx context.Context) {
 	p.release(conn)
 }
 
-// watchLocked makes the end of ctx interrupt the pipe's reader. The watch
-// stays in place for the next call with the same context, so that a
-// receive loop under one context allocates nothing; an interrupt that comes
-// when another reader holds the role only makes that reader look again.
-// p.mu is held.
+// watchLocked makes the end of ctx interrupt the read of the caller that
+// just took the read role; when it fires, it interrupts only a caller
+// whose own context has ended.
+//
+// A context used for one read, such as a call's, is watched for that read
+// only: release drops the watch, so that the context's end, after the
+// call, costs nothing. A context that comes back for the next read, such
+// as a receive loop's, keeps its watch from then on, so that the loop
+// allocates nothing. p.mu is held.
 func (p *pipe) watchLocked(ctx context.Context) {
 	done := ctx.Done()
+	p.readDone = done
 	if done == nil || done == p.watchDone {
 		return
 	}
 	if p.watchStop != nil {
 		p.watchStop()
 	}
-	p.watchDone = done
+	p.watchKeep = done == p.lastDone
+	p.watchDone, p.lastDone = done, done
 	p.watchStop = context.AfterFunc(ctx, p.interruptFn)
 }
 
@@ -242,7 +279,7 @@ func (p *pipe) watchLocked(ctx context.Context) {
 func (p *pipe) unwatch() {
 	p.mu.Lock()
 	stop := p.watchStop
-	p.watchStop, p.watchDone = nil, nil
+	p.watchStop, p.watchDone, p.lastDone = nil, nil, nil
 	p.mu.Unlock()
 	if stop != nil {
 		stop()
@@ -254,7 +291,7 @@ func (p *pipe) unwatch() {
 // caller to look again, errDetached or errBusy when it cannot read, and a
 // *lostError when the connection failed.
 func (p *pipe) recvDirect(ctx context.Context, m *Msg) error {
-	conn, err := p.acquire(ctx)
+	conn, err := p.acquire(ctx, true)
 	if err != nil {
 		return err
 	}

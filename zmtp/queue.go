@@ -9,8 +9,8 @@ import (
 // pump until a receive makes room.
 func (s *Socket) deliver(p *pipe, m *Msg) (full bool) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if !s.pat.filter(p, m) {
+		s.mu.Unlock()
 		m.reset()
 		return false
 	}
@@ -20,7 +20,19 @@ func (s *Socket) deliver(p *pipe, m *Msg) (full bool) {
 		// waits here: have it look again.
 		s.direct.interrupt()
 	}
-	return p.inbox.len() >= s.opts.RecvHWM
+	full = p.inbox.len() >= s.opts.RecvHWM
+	waiting := s.unattendedLocked()
+	s.mu.Unlock()
+	if waiting {
+		s.opts.Waiting()
+	}
+	return full
+}
+
+// unattendedLocked reports whether Options.Waiting is to be called for a
+// message just queued: nobody receives from the socket.
+func (s *Socket) unattendedLocked() bool {
+	return s.opts.Waiting != nil && s.waiters == 0 && s.direct == nil
 }
 
 // takeLocked moves the next queued message into m: from only's inbox when
@@ -242,3 +254,6 @@ func (s *Socket) queuedLocked(p *pipe) {
 	}
 	s.signalLocked()
 }
+
+// Queued returns the number of messages received and waiting for Recv.
+func (s *Socket) Queued() int { return int(s.queued.Load()) }
