@@ -73,9 +73,16 @@ type Conn struct {
 	ctx    context.Context // ends when the connection closes
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	// handling is set while the receive loop runs handlers, one of
+	// handling counts the receive goroutines running handlers, one of
 	// which may be the caller of Close.
-	handling atomic.Bool
+	handling atomic.Int32
+	// A receive goroutine whose handler handed the reading off waits on
+	// resume, once its handler returns, to take the reading over again at
+	// the next handoff; spares counts those waiting.
+	resume chan struct{}
+	spares atomic.Int32
+	rxMu   sync.Mutex
+	armed  []*receiver // receive goroutines whose handler may hand off
 }
 
 // Errors of connections.
@@ -139,11 +146,17 @@ func open(rawurl string, o *Options, listen bool) (*Conn, error) {
 	if typ == zmtp.REP {
 		typ = zmtp.ROUTER
 	}
-	sock, err := zmtp.NewSocket(typ, &so)
+	c := &Conn{url: u, listen: listen, typ: typ, enc: enc, limits: opts.Limits, resume: make(chan struct{})}
+	if user := so.Waiting; user != nil {
+		so.Waiting = func() { c.unattended(); user() }
+	} else {
+		so.Waiting = c.unattended
+	}
+	c.sock, err = zmtp.NewSocket(typ, &so)
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{url: u, listen: listen, sock: sock, typ: typ, enc: enc, limits: opts.Limits}
+	sock := c.sock
 	if listen {
 		c.endpoint, err = sock.Bind(u.Endpoint())
 	} else {
@@ -201,7 +214,7 @@ func (c *Conn) Close() error {
 	c.mu.Unlock()
 	c.cancel()
 	err := c.sock.Close()
-	if !c.handling.Load() {
+	if c.handling.Load() == 0 {
 		c.wg.Wait()
 	}
 	return err

@@ -40,10 +40,17 @@
 //
 // Handlers for messages from one connection run one at a time, in order of
 // arrival; handlers for different connections run concurrently. A handler
+// that calls Message.Handoff lets the next messages of its connection be
+// handled while it runs, on another goroutine, and answers with Respond
+// when it is done; the rpc server does that for every call. A handler
 // that returns an error or panics stops the dispatch of that message; on a
 // REP connection the requester then gets an error reply. A request to a
 // REP connection that no handler answered gets an empty reply, so that
 // neither side waits forever.
+//
+// A REP URL is served by a ROUTER socket, which answers each request on
+// its own envelope: REQ peers see the strict request and reply of REP,
+// and requests from several of them can be answered in any order.
 //
 // # Differences from the original
 //

@@ -45,6 +45,7 @@ func (c *Conn) receivers() []*Wire {
 // or, when no handler responded, with an empty message.
 func (c *Conn) run() {
 	defer c.wg.Done()
+	rx := &receiver{c: c}
 	rep := c.url.Type == zmtp.REP
 	for {
 		m, err := c.Recv(c.ctx)
@@ -67,7 +68,9 @@ func (c *Conn) run() {
 			herr    error
 			handled bool
 		)
-		c.handling.Store(true)
+		c.handling.Add(1)
+		m.from.rx = rx
+		rx.state.Store(dispatching)
 		for _, w := range c.receivers() {
 			took, err := w.link.dispatch(w, m)
 			handled = handled || took
@@ -75,7 +78,10 @@ func (c *Conn) run() {
 				break
 			}
 		}
-		c.handling.Store(false)
+		c.handling.Add(-1)
+		if rx.done() && !c.standBy() {
+			return
+		}
 		if m.from.responded.Load() || m.from.deferred.Load() {
 			continue
 		}

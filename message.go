@@ -28,6 +28,7 @@ type delivery struct {
 	peer      *zmtp.Peer
 	responded atomic.Bool
 	deferred  atomic.Bool // a handler will answer later (Defer)
+	rx        *receiver   // the receive loop dispatching the message, if any
 }
 
 // NewMessage returns a message with the given data and positional
@@ -72,6 +73,22 @@ func (m *Message) Peer() *zmtp.Peer { return m.from.peer }
 // later, from another goroutine: a REP connection then sends no automatic
 // reply when its handlers return. The answer must come, with Respond.
 func (m *Message) Defer() { m.from.deferred.Store(true) }
+
+// Handoff lets the handler of m, a request being dispatched by its
+// connection's receive loop, keep the goroutine it runs on for as long as
+// it takes, answering m itself: when another message comes while the
+// handler runs, the connection receives it on another goroutine, so that
+// it is handled meanwhile. m is deferred (see Defer). Handoff reports
+// false, and changes nothing, where m was not dispatched by a receive
+// loop, Handoff was called already, or the connection is closing.
+func (m *Message) Handoff() bool {
+	r := m.from.rx
+	if r == nil || r.c.ctx.Err() != nil || !r.arm() {
+		return false
+	}
+	m.Defer()
+	return true
+}
 
 // Received reports whether m came from a connection rather than being made
 // locally.

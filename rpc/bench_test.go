@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -124,5 +125,32 @@ func BenchmarkMultiply(b *testing.B) {
 				benchCalls(b, callers, call)
 			})
 		}
+	}
+}
+
+// BenchmarkREPClients has 1 and 8 REQ clients, each on its own
+// connection, call a REP-URL server whose handler takes 1ms: the server
+// runs their calls concurrently, so 8 clients make several times the
+// calls of 1.
+func BenchmarkREPClients(b *testing.B) {
+	for _, clients := range []int{1, 8} {
+		b.Run("clients="+strconv.Itoa(clients), func(b *testing.B) {
+			s, err := NewServer(nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { s.Close() })
+			s.Register("work", func() int { time.Sleep(time.Millisecond); return 1 })
+			url := serveREP(b, s)
+			cs := make([]*Client, clients)
+			for i := range cs {
+				cs[i] = newTestClient(b, url)
+			}
+			var next atomic.Int64
+			benchCalls(b, clients, func(ctx context.Context) error {
+				_, err := cs[next.Add(1)%int64(clients)].Call(ctx, "work")
+				return err
+			})
+		})
 	}
 }

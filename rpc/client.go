@@ -63,6 +63,7 @@ type Client struct {
 	id     string
 	back   bool           // a server's client of its client: no client id
 	meta   map[string]any // shared by every call; never modified
+	metas  sync.Pool      // meta maps for calls with a deadline
 	call   string         // the call path, path+".call"
 	cancel string         // where calls are cancelled, path+".cancel"
 	opts   ClientOptions
@@ -215,10 +216,19 @@ func (c *Client) invoke0(ctx context.Context, sub, method string, args []any, kw
 	}
 	ours := c.ours()
 	if dl, ok := ctx.Deadline(); ok && ours {
-		meta := make(map[string]any, len(c.meta)+1)
+		// The message is encoded before the call returns: its meta can
+		// serve the next call.
+		meta, _ := c.metas.Get().(map[string]any)
+		if meta == nil {
+			meta = make(map[string]any, len(c.meta)+1)
+		}
 		maps.Copy(meta, c.meta)
 		meta[metaTimeout] = max(time.Until(dl).Milliseconds(), 0)
 		m.Meta = meta
+		defer func() {
+			clear(meta)
+			c.metas.Put(meta)
+		}()
 	}
 	var (
 		resp *xbahn.Message
@@ -235,7 +245,9 @@ func (c *Client) invoke0(ctx context.Context, sub, method string, args []any, kw
 			code, _ := re.Reply.Meta[metaCode].(string)
 			return nil, &Error{Method: method, Message: re.Message, Code: Code(code)}
 		}
-		if ctx.Err() != nil && ours && m.ID != "" {
+		// A deadline went with the call and ends it there by itself;
+		// a cancel has to be said.
+		if errors.Is(ctx.Err(), context.Canceled) && ours && m.ID != "" {
 			c.sendCancel(m.ID)
 		}
 		return nil, err

@@ -19,6 +19,7 @@ var ErrBusy = errors.New("rpc: server busy")
 type calls struct {
 	s        *Server
 	queue    chan work
+	slots    chan struct{} // one for each call running, MaxConcurrent
 	workers  atomic.Int32
 	inflight sync.WaitGroup // calls taken and not yet answered
 	wg       sync.WaitGroup // workers
@@ -47,6 +48,7 @@ type work struct {
 func (c *calls) init(s *Server) {
 	c.s = s
 	c.queue = make(chan work, s.opts.MaxQueued)
+	c.slots = make(chan struct{}, s.opts.MaxConcurrent)
 	c.base, c.cancel = context.WithCancel(context.Background())
 	c.done = make(chan struct{})
 	c.running = map[string]context.CancelFunc{}
@@ -84,10 +86,12 @@ func (s *Server) Serve(l *xbahn.Link) error {
 	return ErrClosed
 }
 
-// handle takes a call message from a link. The call runs on a worker, so
-// that calls run concurrently and a server can call a client back over
-// the very connection the call came on; the connection sends no
-// automatic reply meanwhile.
+// handle takes a call message from a link. When a slot is free, the call
+// runs on the goroutine that received it, which hands the reading of its
+// connection to a new one (xbahn.Message.Handoff); otherwise it waits in
+// the queue for a worker. Either way calls run concurrently, and a
+// server can call a client back over the very connection the call came
+// on; the connection sends no automatic reply meanwhile.
 func (s *Server) handle(m *xbahn.Message, w *xbahn.Wire) error {
 	if m.IsResponse() {
 		return nil
@@ -98,26 +102,40 @@ func (s *Server) handle(m *xbahn.Message, w *xbahn.Wire) error {
 	}
 	c := &s.calls
 	c.gate.RLock()
-	defer c.gate.RUnlock()
 	if c.draining {
+		c.gate.RUnlock()
 		s.reply(m, w, nil, ErrClosed, false)
 		return nil
 	}
-	m.Defer()
 	c.inflight.Add(1)
+	c.gate.RUnlock()
 	s.stats.inflight.Add(1)
+	job := work{m, w, time.Now()}
 	select {
-	case c.queue <- work{m, w, time.Now()}:
+	case c.slots <- struct{}{}:
+		if m.Handoff() {
+			c.serve(job)
+			<-c.slots
+			return nil
+		}
+		<-c.slots
+	default:
+	}
+	m.Defer()
+	select {
+	case c.queue <- job:
 	default:
 		c.inflight.Done()
 		s.stats.inflight.Add(-1)
 		s.reply(m, w, nil, ErrBusy, false)
 		return nil
 	}
-	if n := c.workers.Load(); n < int32(s.opts.MaxConcurrent) && c.workers.CompareAndSwap(n, n+1) {
+	c.gate.RLock()
+	if n := c.workers.Load(); !c.draining && n < int32(s.opts.MaxConcurrent) && c.workers.CompareAndSwap(n, n+1) {
 		c.wg.Add(1)
 		go c.work()
 	}
+	c.gate.RUnlock()
 	return nil
 }
 
@@ -128,45 +146,63 @@ func (c *calls) stopTaking() {
 	c.gate.Unlock()
 }
 
-// work serves calls from the queue until the server closes. Workers
-// stay, so that their stacks have grown already.
+// work serves calls from the queue, each in a slot, until the server
+// closes. Workers stay, so that their stacks have grown already.
 func (c *calls) work() {
 	defer c.wg.Done()
 	for {
 		select {
 		case w := <-c.queue:
+			select {
+			case c.slots <- struct{}{}:
+			case <-c.base.Done():
+				c.serve(w) // answered ErrClosed
+				return
+			}
 			c.serve(w)
+			<-c.slots
 		case <-c.base.Done():
 			return
 		}
 	}
 }
 
-// serve runs one call and answers it.
+// serve runs one call and answers it. The call leaves the counts of those
+// in flight before its answer goes, so that a caller that has its answer
+// finds Stats up to date.
 func (c *calls) serve(w work) {
 	defer c.inflight.Done()
-	defer c.s.stats.inflight.Add(-1)
-	if c.base.Err() != nil {
-		c.s.reply(w.m, w.w, nil, ErrClosed, false)
-		return
+	var (
+		result any
+		authed bool
+		err    = ErrClosed
+	)
+	if c.base.Err() == nil {
+		result, authed, err = c.s.call(w)
 	}
-	result, authed, err := c.s.call(w)
+	c.s.stats.inflight.Add(-1)
 	c.s.reply(w.m, w.w, result, err, authed)
 }
 
-// track makes the context of the call of request id, and registers its
-// cancel for the client's cancel message; untrack undoes it.
-func (c *calls) track(id string, ctx context.Context) (context.Context, func()) {
-	ctx, cancel := context.WithCancel(ctx)
+// track registers the cancel of the call of request id, for the client's
+// cancel message.
+func (c *calls) track(id string, cancel context.CancelFunc) {
+	if id == "" {
+		return
+	}
 	c.mu.Lock()
 	c.running[id] = cancel
 	c.mu.Unlock()
-	return ctx, func() {
+}
+
+// finish ends the context of the call of request id and forgets it.
+func (c *calls) finish(id string, cancel context.CancelFunc) {
+	if id != "" {
 		c.mu.Lock()
 		delete(c.running, id)
 		c.mu.Unlock()
-		cancel()
 	}
+	cancel()
 }
 
 // cancelCall serves a client's cancel message: it ends the context of the

@@ -25,6 +25,26 @@
 // and the Error a client gets matches the sentinel of that text with
 // errors.Is, whichever side answered.
 //
+// # Serving
+//
+// Serve answers calls until Shutdown, which stops taking calls and waits
+// for those in flight, or Close; Attach does the same without blocking.
+// Calls run concurrently, on any URL (a REP URL too), up to
+// ServerOptions.MaxConcurrent, with a queue of MaxQueued behind them;
+// a call that finds both full is answered with ErrBusy. A call's
+// context ends at the caller's deadline, when the caller cancels, at
+// CallTimeout, and when the server closes: between our peers the request
+// carries the time the caller waits (meta timeout_ms) and a caller that
+// gives up sends a cancel to "<path>.cancel"; Python peers, which send
+// neither, are unaffected. A client gives every call ClientOptions.Timeout
+// (DefaultTimeout) unless its context ends sooner.
+//
+// Between our peers an error reply also carries a Code, which errors.Is
+// matches on the caller's side (ErrInvalidArgument,
+// context.DeadlineExceeded, ErrPermission, ...); WithCode sets it. Server
+// and client interceptors wrap every call, as middleware does, a Logger
+// hears of panics and refusals, and Server.Stats counts calls.
+//
 // # Two-way
 //
 // A client-aware server (ServerOptions.ClientAware) gives each client an

@@ -84,7 +84,7 @@ func (f *function) call(ctx context.Context, args []any, kwargs map[string]any) 
 		fixed--
 	}
 	if len(args) > fixed && !variadic {
-		return nil, fmt.Errorf("takes %d arguments, %d given", fixed, len(args))
+		return nil, &argError{fmt.Errorf("takes %d arguments, %d given", fixed, len(args))}
 	}
 	in := make([]reflect.Value, 0, t.NumIn())
 	if f.hasCtx {
@@ -103,17 +103,17 @@ func (f *function) call(ctx context.Context, args []any, kwargs map[string]any) 
 		if i < len(f.names) {
 			if kv, named := kwargs[f.names[i]]; named {
 				if ok {
-					return nil, fmt.Errorf("got %s both by position and by name", f.argName(i))
+					return nil, &argError{fmt.Errorf("got %s both by position and by name", f.argName(i))}
 				}
 				arg, ok = kv, true
 				used++
 			}
 		}
 		if !ok {
-			return nil, fmt.Errorf("missing %s", f.argName(i))
+			return nil, &argError{fmt.Errorf("missing %s", f.argName(i))}
 		}
 		if err := convert(arg, v); err != nil {
-			return nil, fmt.Errorf("%s: %w", f.argName(i), err)
+			return nil, &argError{fmt.Errorf("%s: %w", f.argName(i), err)}
 		}
 		in = append(in, v)
 	}
@@ -122,7 +122,7 @@ func (f *function) call(ctx context.Context, args []any, kwargs map[string]any) 
 		for i := fixed; i < len(args); i++ {
 			v := reflect.New(et).Elem()
 			if err := convert(args[i], v); err != nil {
-				return nil, fmt.Errorf("argument %d: %w", i+1, err)
+				return nil, &argError{fmt.Errorf("argument %d: %w", i+1, err)}
 			}
 			in = append(in, v)
 		}
@@ -138,7 +138,7 @@ func (f *function) call(ctx context.Context, args []any, kwargs map[string]any) 
 	} else if len(kwargs) > used {
 		for k := range kwargs {
 			if !f.isName(k) {
-				return nil, fmt.Errorf("got an unexpected keyword argument %s", strconv.Quote(k))
+				return nil, &argError{fmt.Errorf("got an unexpected keyword argument %s", strconv.Quote(k))}
 			}
 		}
 	}

@@ -84,7 +84,7 @@ func (h *holdServer) stop() {
 
 // newTestClient connects an rpc client of the given connection type to
 // url.
-func newTestClient(t *testing.T, url string) *Client {
+func newTestClient(t testing.TB, url string) *Client {
 	t.Helper()
 	conn, err := xbahn.Connect(url, &xbahn.Options{Socket: zmtp.Options{ReconnectInterval: 10 * time.Millisecond}})
 	if err != nil {

@@ -119,25 +119,27 @@ func codeSentinel(c Code) error {
 // callContext returns the context of the call of w: it ends with the
 // server's calls (at Close, or a Shutdown that runs out of time), at the
 // server's CallTimeout, at the caller's deadline when it sent one, and when
-// the caller cancels. done releases it.
-func (s *Server) callContext(w work) (context.Context, func()) {
-	ctx := s.calls.base
-	var cancels []context.CancelFunc
+// the caller cancels. Both bounds count from the call's arrival. The
+// caller ends it with s.calls.finish.
+func (s *Server) callContext(w work) (context.Context, context.CancelFunc) {
+	var dl time.Time
 	if s.opts.CallTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.opts.CallTimeout)
-		cancels = append(cancels, cancel)
+		dl = w.received.Add(s.opts.CallTimeout)
 	}
 	if ms, ok := w.m.Meta[metaTimeout].(int64); ok && ms >= 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, w.received.Add(time.Duration(ms)*time.Millisecond))
-		cancels = append(cancels, cancel)
-	}
-	ctx, untrack := s.calls.track(w.m.ID, ctx)
-	return ctx, func() {
-		untrack()
-		for _, c := range cancels {
-			c()
+		if d := w.received.Add(time.Duration(ms) * time.Millisecond); dl.IsZero() || d.Before(dl) {
+			dl = d
 		}
 	}
+	var (
+		ctx    context.Context
+		cancel context.CancelFunc
+	)
+	if dl.IsZero() {
+		ctx, cancel = context.WithCancel(s.calls.base)
+	} else {
+		ctx, cancel = context.WithDeadline(s.calls.base, dl)
+	}
+	s.calls.track(w.m.ID, cancel)
+	return ctx, cancel
 }

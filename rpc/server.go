@@ -309,8 +309,8 @@ func (s *Server) reply(m *xbahn.Message, w *xbahn.Wire, result any, err error, a
 		}
 		r.Meta["auth"] = s.opts.Key
 	}
-	w.Respond(m, r)
 	s.stats.count(s.statName(m), err)
+	w.Respond(m, r)
 }
 
 // statName is the name under which Stats counts call m: its function's,
@@ -366,8 +366,8 @@ func (s *Server) call(w work) (result any, authed bool, err error) {
 			return nil, authed, widgetPathError{len(widget)}
 		}
 	}
-	ctx, done := s.callContext(w)
-	defer done()
+	ctx, cancel := s.callContext(w)
+	defer s.calls.finish(m.ID, cancel)
 	clientID, _ := m.Meta["client"].(string)
 	if clientID == "" {
 		clientID = "$" // what every client of a plain server is
@@ -378,48 +378,73 @@ func (s *Server) call(w work) (result any, authed bool, err error) {
 		}
 		return xbahn.NewID(), authed, nil
 	}
-	var remote *Remote
+	c := callRun{s: s, m: m, w: w.w, method: method, widget: widget, clientID: clientID}
 	if s.opts.ClientAware && clientID != "$" {
 		r, err := s.meet(ctx, m, w.w, clientID)
 		if err != nil {
 			return nil, authed, err
 		}
-		remote = r
-	}
-	// The CallInfo is made only for those that can see it.
-	var ci *CallInfo
-	info := func() *CallInfo {
-		if ci == nil {
-			ci = &CallInfo{Method: method, ClientID: clientID, Client: remote, Message: m, Wire: w.w}
-		}
-		return ci
-	}
-	run := func(ctx context.Context, call *CallInfo) (any, error) {
-		if widget != nil {
-			s.mu.RLock()
-			h := s.widgets
-			s.mu.RUnlock()
-			if h == nil {
-				return nil, &WidgetNotFoundError{Name: widget[0], ID: widget[1] + "." + widget[2]}
-			}
-			call = info()
-			return h(context.WithValue(ctx, callKey{}, call), call, widget[0], widget[1]+"."+widget[2])
-		}
-		s.mu.RLock()
-		f := s.funcs[method]
-		s.mu.RUnlock()
-		if f == nil {
-			return nil, &NotExposedError{Method: method}
-		}
-		if f.hasCtx {
-			ctx = context.WithValue(ctx, callKey{}, info())
-		}
-		return f.call(ctx, m.Args, m.Kwargs)
+		c.remote = r
 	}
 	if len(s.opts.Interceptors) == 0 {
-		result, err = run(ctx, nil)
+		result, err = c.run(ctx, nil)
 	} else {
-		result, err = s.intercept(ctx, info(), run)
+		hc := new(callRun)
+		*hc = c
+		result, err = s.intercept(ctx, hc.info(), hc.run)
 	}
 	return result, authed, err
+}
+
+// callRun is a call on its way to its function or widget. It lives on
+// the stack of a call without interceptors.
+type callRun struct {
+	s        *Server
+	m        *xbahn.Message
+	w        *xbahn.Wire
+	method   string
+	widget   []string // name, client and id of a widget call
+	clientID string
+	remote   *Remote
+	ci       *CallInfo
+}
+
+// info returns the call's CallInfo, made only for those that see it.
+func (c *callRun) info() *CallInfo {
+	if c.ci == nil {
+		c.ci = &CallInfo{Method: c.method, ClientID: c.clientID, Client: c.remote, Message: c.m, Wire: c.w}
+	}
+	return c.ci
+}
+
+// run calls the function or widget method; it is the innermost Handler.
+// call is the CallInfo the interceptors passed on, or nil without them.
+func (c *callRun) run(ctx context.Context, call *CallInfo) (any, error) {
+	s := c.s
+	if c.widget != nil {
+		s.mu.RLock()
+		h := s.widgets
+		s.mu.RUnlock()
+		name, id := c.widget[0], c.widget[1]+"."+c.widget[2]
+		if h == nil {
+			return nil, &WidgetNotFoundError{Name: name, ID: id}
+		}
+		if call == nil {
+			call = c.info()
+		}
+		return h(context.WithValue(ctx, callKey{}, call), call, name, id)
+	}
+	s.mu.RLock()
+	f := s.funcs[c.method]
+	s.mu.RUnlock()
+	if f == nil {
+		return nil, &NotExposedError{Method: c.method}
+	}
+	if f.hasCtx {
+		if call == nil {
+			call = c.info()
+		}
+		ctx = context.WithValue(ctx, callKey{}, call)
+	}
+	return f.call(ctx, c.m.Args, c.m.Kwargs)
 }
