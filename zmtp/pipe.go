@@ -111,9 +111,11 @@ func newPipe(s *Socket, endpoint string, persistent bool) *pipe {
 
 // attach makes conn, whose handshake is done, the pipe's connection.
 func (p *pipe) attach(conn net.Conn, r *Reader, info peerInfo) bool {
+	down := p.w.nextDown()
 	p.mu.Lock()
 	if p.removed {
 		p.mu.Unlock()
+		close(down) // what waited for the connection is gone with the pipe
 		return false
 	}
 	p.conn, p.info, p.r = conn, info, r
@@ -121,11 +123,10 @@ func (p *pipe) attach(conn net.Conn, r *Reader, info peerInfo) bool {
 	p.peerDesc.Store(&Peer{Addr: conn.RemoteAddr(), Type: info.typ, Version: info.version, Identity: info.identity, Metadata: info.md})
 	p.role, p.want, p.intr = roleFree, false, false
 	p.cur.reset()
-	down := make(chan struct{})
 	p.down = down
 	p.mu.Unlock()
 	if !p.s.spawn(func() { p.w.loop(conn, down) }) {
-		return false
+		return false // the pipe's removal fails conn, closing down
 	}
 	p.up.Store(true) // messages sent from now on queue behind the pending ones
 	p.w.attach(conn, info.session, down)

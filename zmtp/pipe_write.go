@@ -43,6 +43,7 @@ type writer struct {
 	removed              bool
 	gen                  uint64          // connections attached so far
 	down                 <-chan struct{} // closed when connection gen ends
+	next                 chan struct{}   // down of connection gen+1, once asked for
 	space                chan struct{}   // closed when the queue shrinks; nil if nobody waits
 
 	// The non-blocking write under way, owned by the flushing goroutine.
@@ -390,18 +391,37 @@ func resealFrames(b []byte, sess Session, src []byte) []byte {
 }
 
 // lostSignal returns a channel closed when connection gen, which took a
-// message, ends; nil for a message that waits for a connection or went
-// to a peer in this process.
+// message, ends (for a message that waits for a connection: the next
+// one); nil for a message that went to a peer in this process.
 func (w *writer) lostSignal(gen uint64) <-chan struct{} {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	switch {
-	case w.peer != nil || gen > w.gen:
+	case w.peer != nil:
 		return nil
+	case gen > w.gen:
+		// The message waits for the next connection.
+		if w.next == nil {
+			w.next = make(chan struct{})
+		}
+		return w.next
 	case gen < w.gen || w.conn == nil:
 		return closedChan
 	}
 	return w.down
+}
+
+// nextDown returns the channel to close when the connection about to be
+// attached ends: the one lostSignal gave out already, if any.
+func (w *writer) nextDown() chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	down := w.next
+	w.next = nil
+	if down == nil {
+		down = make(chan struct{})
+	}
+	return down
 }
 
 // closedChan is a channel that is closed.
