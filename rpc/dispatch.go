@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/xbahn-go/xbahn"
+	"github.com/xbahn-go/xbahn/zmtp"
 )
 
 // ErrBusy is the answer to a call that finds every slot of the server
@@ -35,7 +36,7 @@ type calls struct {
 	doneOnce sync.Once
 
 	mu      sync.Mutex
-	running map[string]context.CancelFunc // by request id, for cancels
+	running map[runKey]context.CancelFunc // for cancels
 }
 
 // work is a call waiting for a worker.
@@ -51,7 +52,7 @@ func (c *calls) init(s *Server) {
 	c.slots = make(chan struct{}, s.opts.MaxConcurrent)
 	c.base, c.cancel = context.WithCancel(context.Background())
 	c.done = make(chan struct{})
-	c.running = map[string]context.CancelFunc{}
+	c.running = map[runKey]context.CancelFunc{}
 }
 
 // Attach makes the server answer the calls that arrive on any wire of l,
@@ -184,33 +185,43 @@ func (c *calls) serve(w work) {
 	c.s.reply(w.m, w.w, result, err, authed)
 }
 
-// track registers the cancel of the call of request id, for the client's
-// cancel message.
-func (c *calls) track(id string, cancel context.CancelFunc) {
-	if id == "" {
+// runKey names a running call for its cancel: the connection it came on,
+// so that only its caller can cancel it, and its request id.
+type runKey struct {
+	peer *zmtp.Peer
+	id   string
+}
+
+func keyOf(m *xbahn.Message) runKey { return runKey{m.Peer(), m.ID} }
+
+// track registers the cancel of the call m, for the client's cancel
+// message.
+func (c *calls) track(m *xbahn.Message, cancel context.CancelFunc) {
+	if m.ID == "" {
 		return
 	}
 	c.mu.Lock()
-	c.running[id] = cancel
+	c.running[keyOf(m)] = cancel
 	c.mu.Unlock()
 }
 
-// finish ends the context of the call of request id and forgets it.
-func (c *calls) finish(id string, cancel context.CancelFunc) {
-	if id != "" {
+// finish ends the context of the call m and forgets it.
+func (c *calls) finish(m *xbahn.Message, cancel context.CancelFunc) {
+	if m.ID != "" {
 		c.mu.Lock()
-		delete(c.running, id)
+		delete(c.running, keyOf(m))
 		c.mu.Unlock()
 	}
 	cancel()
 }
 
 // cancelCall serves a client's cancel message: it ends the context of the
-// call it names, if that call still runs, and acknowledges.
+// call it names, if that call still runs and came on the same connection,
+// and acknowledges with whether it did.
 func (c *calls) cancelCall(m *xbahn.Message, w *xbahn.Wire) {
 	id, _ := m.Data.(string)
 	c.mu.Lock()
-	cancel := c.running[id]
+	cancel := c.running[runKey{m.Peer(), id}]
 	c.mu.Unlock()
 	if cancel != nil {
 		cancel()

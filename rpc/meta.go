@@ -140,6 +140,6 @@ func (s *Server) callContext(w work) (context.Context, context.CancelFunc) {
 	} else {
 		ctx, cancel = context.WithDeadline(s.calls.base, dl)
 	}
-	s.calls.track(w.m.ID, cancel)
+	s.calls.track(w.m, cancel)
 	return ctx, cancel
 }

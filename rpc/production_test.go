@@ -416,3 +416,53 @@ func TestWaitForSignalTerm(t *testing.T) {
 		t.Errorf("the child ended with %v after %q, want a clean close", err, rest[:n])
 	}
 }
+
+// TestCancelOnlyByCaller checks that a cancel message naming a call that
+// came on another connection cancels nothing, and that the caller's own
+// cancel still does.
+func TestCancelOnlyByCaller(t *testing.T) {
+	ids := make(chan string, 1)
+	ended := make(chan error, 1)
+	s := mustServer(t, nil)
+	s.Register("wait", func(ctx context.Context) error {
+		ci, _ := FromContext(ctx)
+		ids <- ci.Message.ID
+		<-ctx.Done()
+		ended <- ctx.Err()
+		return ctx.Err()
+	})
+	conn := mustListen(t, "zmq://127.0.0.1:0/router", nil)
+	mustServe(t, s, xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
+	u := "zmq://" + strings.TrimPrefix(conn.Endpoint(), "tcp://") + "/dealer"
+	caller := newTestClient(t, u)
+
+	ctx, cancel := context.WithCancel(testCtx(t))
+	done := make(chan error, 1)
+	go func() {
+		_, err := caller.Call(ctx, "wait")
+		done <- err
+	}()
+	id := <-ids
+
+	other := xbahn.NewLink(xbahn.Conns{Send: mustConnect(t, u, nil)}).Main()
+	resp, err := other.SendAndWait(testCtx(t), "comm.cancel", xbahn.NewMessage(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Data != false {
+		t.Errorf("a cancel from another connection answered %v, want false", resp.Data)
+	}
+	select {
+	case err := <-ended:
+		t.Fatalf("a cancel from another connection ended the call: %v", err)
+	default:
+	}
+
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("the cancelled call = %v", err)
+	}
+	if err := <-ended; !errors.Is(err, context.Canceled) {
+		t.Errorf("the handler's context ended with %v, want %v", err, context.Canceled)
+	}
+}

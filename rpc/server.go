@@ -367,7 +367,7 @@ func (s *Server) call(w work) (result any, authed bool, err error) {
 		}
 	}
 	ctx, cancel := s.callContext(w)
-	defer s.calls.finish(m.ID, cancel)
+	defer s.calls.finish(m, cancel)
 	clientID, _ := m.Meta["client"].(string)
 	if clientID == "" {
 		clientID = "$" // what every client of a plain server is
