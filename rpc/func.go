@@ -26,6 +26,7 @@ type function struct {
 	names   []string       // names of params, for keyword arguments
 	kwargs  bool           // the last param is Kwargs
 	errLast bool           // the last result is an error
+	doc     string         // see Server.Document
 }
 
 // newFunction checks fn and the names of its parameters.

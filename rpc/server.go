@@ -165,7 +165,7 @@ func (s *Server) Path() string { return s.opts.Path }
 // Kwargs) so that callers may pass them by keyword. fn may return
 // nothing, a value, several values, and an error last.
 func (s *Server) Register(name string, fn any, params ...string) error {
-	if name == "" || name == MethodClientID {
+	if name == "" || name == MethodClientID || name == MethodDescribe {
 		return fmt.Errorf("rpc: cannot register %s", strconv.Quote(name))
 	}
 	f, err := newFunction(name, reflect.ValueOf(fn), params)
@@ -195,6 +195,9 @@ func (s *Server) RegisterMethods(v any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for name := range o.methods {
+		if name == MethodClientID || name == MethodDescribe {
+			return fmt.Errorf("rpc: cannot register %s", strconv.Quote(name))
+		}
 		if _, ok := s.funcs[name]; ok {
 			return fmt.Errorf("rpc: %s is registered already", strconv.Quote(name))
 		}
@@ -377,6 +380,10 @@ func (s *Server) call(w work) (result any, authed bool, err error) {
 			return "$", authed, nil
 		}
 		return xbahn.NewID(), authed, nil
+	}
+	if method == MethodDescribe && widget == nil {
+		result, err = s.describeCall(m.Args)
+		return result, authed, err
 	}
 	c := callRun{s: s, m: m, w: w.w, method: method, widget: widget, clientID: clientID}
 	if s.opts.ClientAware && clientID != "$" {

@@ -106,13 +106,16 @@ func NewHost(s *rpc.Server, o *HostOptions) (*Host, error) {
 }
 
 // Register declares the widget called name: make returns the value whose
-// exported methods a new instance exposes.
+// exported methods a new instance exposes. A name is registered once.
 func (h *Host) Register(name string, make Factory) error {
 	if err := checkSegment("widget name", name); err != nil {
 		return err
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if _, dup := h.kinds[name]; dup {
+		return fmt.Errorf("widget: %s is registered already", strconv.Quote(name))
+	}
 	h.kinds[name] = make
 	return nil
 }

@@ -38,6 +38,9 @@ func server(t *testing.T, opts *xbahn.Options, name string, so *rpc.ServerOption
 	if err := h.Register("counter", func(*Instance) any { return &counter{} }); err != nil {
 		t.Fatal(err)
 	}
+	if err := h.Register("counter", func(*Instance) any { return &counter{} }); err == nil {
+		t.Error("a second Register of the same name = nil, want an error")
+	}
 	s.Attach(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
 	return s, conn
 }
