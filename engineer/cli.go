@@ -2,20 +2,14 @@ package engineer
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/xbahn-go/xbahn"
-	"github.com/xbahn-go/xbahn/rpc"
-	"github.com/xbahn-go/xbahn/wire"
 	"github.com/xbahn-go/xbahn/zmtp"
 )
 
@@ -65,47 +59,23 @@ type Env struct {
 	Getenv func(key string) string
 	// Curve makes a CURVE client mechanism from Z85 keys (an empty
 	// public and secret key asks for a new pair). It is nil where the
-	// command is built without CURVE, which lives in module zmtp/curve.
+	// command is built without CURVE, which lives in module zmtp/curve;
+	// the --curve options exist only with it.
 	Curve func(serverKey, publicKey, secretKey string) (zmtp.Mechanism, error)
 }
 
 // cli is one run of the command line.
 type cli struct {
-	io      Env
-	debug   bool
-	json    bool
-	timeout time.Duration
-	key     string
-	user    string
-	pass    string
-	curve   [3]string // server, public and secret key
-	enc     string    // --encoding
+	io Env
+
+	// The global options.
+	version, help, debug, json, exitOnError bool
+	inShell                                 bool // a line of the shell
+	timeout                                 time.Duration
+	key, user, pass                         string
+	curve                                   [3]string // server, public and secret key
+	enc                                     string    // --encoding
 }
-
-const mainUsage = `Usage: engineer [OPTIONS] HOST COMMAND [ARGS]...
-       engineer demo [--serve URL]
-
-  run an engineer exposed action on a remote xbahn host
-
-HOST is an xbahn URL such as zmq://127.0.0.1:7050/req.
-
-Options:
-  --version      Show the version and exit.
-  --debug        Show the requests and replies.
-  --json         Print results as JSON only, for scripts.
-  --timeout D    Give up on the host after D (default 5s).
-  --encoding E   Send messages as json or binary (default: binary to
-                 peers that announce they read it, json to others).
-  --key KEY      Shared key of a server that requires one
-                 (default $XBAHN_KEY).
-  --user U, --password P
-                 PLAIN credentials (default $XBAHN_USER, $XBAHN_PASSWORD).
-  --curve-server-key K [--curve-public-key K --curve-secret-key K]
-                 CURVE keys in Z85 (default $XBAHN_CURVE_SERVER_KEY,
-                 $XBAHN_CURVE_PUBLIC_KEY, $XBAHN_CURVE_SECRET_KEY); without
-                 a key pair of its own, the client makes one.
-  --help         Show this message and exit.
-`
 
 // Main runs the engineer command line with args (without the program
 // name) and returns the exit status.
@@ -114,241 +84,225 @@ func Main(ctx context.Context, args []string, env Env) int {
 		env.Getenv = os.Getenv
 	}
 	c := &cli{io: env}
-	fs := flag.NewFlagSet("engineer", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	version := fs.Bool("version", false, "")
-	help := fs.Bool("help", false, "")
-	fs.BoolVar(&c.debug, "debug", false, "")
-	fs.BoolVar(&c.json, "json", false, "")
-	fs.DurationVar(&c.timeout, "timeout", 5*time.Second, "")
-	fs.StringVar(&c.enc, "encoding", "", "")
-	fs.StringVar(&c.key, "key", env.Getenv("XBAHN_KEY"), "")
-	fs.StringVar(&c.user, "user", env.Getenv("XBAHN_USER"), "")
-	fs.StringVar(&c.pass, "password", env.Getenv("XBAHN_PASSWORD"), "")
-	for i, name := range []string{"server", "public", "secret"} {
-		fs.StringVar(&c.curve[i], "curve-"+name+"-key", env.Getenv("XBAHN_CURVE_"+strings.ToUpper(name)+"_KEY"), "")
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(c.io.Stdout, mainUsage)
-			return ExitOK
-		}
-		return c.usage(err.Error())
-	}
-	rest := fs.Args()
-	switch {
-	case *version:
-		fmt.Fprintln(c.io.Stdout, "engineer, version", Version())
-		return ExitOK
-	case len(rest) == 0 && *help:
-		fmt.Fprint(c.io.Stdout, mainUsage)
-		return ExitOK
-	case len(rest) == 0:
-		return c.usage("missing HOST")
-	case rest[0] == "demo":
-		return c.demo(ctx, rest[1:])
-	}
-	host := rest[0]
-	return c.host(ctx, host, rest[1:], *help)
+	c.defaults()
+	return c.main(ctx, &words{c: c, list: args})
 }
 
-// usage reports a usage error.
-func (c *cli) usage(msg string) int {
-	fmt.Fprintf(c.io.Stderr, "engineer: %s\nRun 'engineer --help' for usage.\n", msg)
-	return ExitUsage
-}
-
-// fail reports a failure of the server or the connection.
-func (c *cli) fail(err error) int {
-	fmt.Fprintln(c.io.Stderr, "engineer:", err)
-	return ExitFailure
-}
-
-// options returns the connection options of the security and encoding
-// flags.
-func (c *cli) options() (*xbahn.Options, error) {
-	var o xbahn.Options
-	switch c.enc {
-	case "":
-	case "json":
-		o.Encoding = wire.JSON
-	case "binary":
-		o.Encoding = wire.Binary
-	default:
-		return nil, &UsageError{Msg: "--encoding " + strconv.Quote(c.enc) + " is not json or binary"}
+// main takes the first word apart from the options and runs what it
+// names.
+func (c *cli) main(ctx context.Context, w *words) int {
+	first, ok, err := w.next()
+	if err != nil {
+		return c.report(err)
 	}
 	switch {
-	case c.curve[0] != "":
-		if c.io.Curve == nil {
-			return nil, &UsageError{Msg: "this engineer is built without CURVE; use the one in module zmtp/curve: cd zmtp/curve && go run ./cmd/engineer"}
-		}
-		m, err := c.io.Curve(c.curve[0], c.curve[1], c.curve[2])
-		if err != nil {
-			return nil, &UsageError{Msg: "CURVE keys: " + err.Error()}
-		}
-		o.Socket.Mechanism = m
-	case c.user != "":
-		o.Socket.Mechanism = zmtp.PlainClient{Username: c.user, Password: c.pass}
+	case c.version:
+		return c.printText("engineer, version " + Version() + "\n")
+	case !ok && c.help:
+		return c.printText(c.mainUsage(nil))
+	case !ok:
+		return c.report(&UsageError{Msg: "missing HOST"})
 	}
-	return &o, nil
+	for _, t := range tools() {
+		if t.name == first {
+			return t.run(c, ctx, w)
+		}
+	}
+	return c.host(ctx, first, w)
 }
 
-// connect reaches host and discovers its commands.
-func (c *cli) connect(ctx context.Context, host string) (*Table, func(), error) {
-	opts, err := c.options()
-	if err != nil {
-		return nil, nil, err
-	}
-	conn, err := xbahn.Connect(host, opts)
-	if err != nil {
-		return nil, nil, &UsageError{Msg: err.Error()}
-	}
-	link := xbahn.NewLink(xbahn.Conns{Send: conn, Receive: conn})
-	if c.debug {
-		link.OnReceive(func(m *xbahn.Message, w *xbahn.Wire) error {
-			fmt.Fprintf(c.io.Stderr, "debug: reply %s: data=%v error=%q\n", m.Path, m.Data, m.Error)
-			return nil
-		})
-	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	client, err := rpc.NewClient(ctx, link.Main(), &rpc.ClientOptions{Key: c.key})
-	if err == nil {
-		var t *Table
-		if t, err = Discover(ctx, client); err == nil {
-			return t, func() { conn.Close() }, nil
-		}
-	}
-	conn.Close()
-	if errors.Is(err, context.DeadlineExceeded) {
-		err = fmt.Errorf("no answer from %s within %v", host, c.timeout)
-	}
-	return nil, nil, err
+// A tool is a command that takes no HOST.
+type tool struct {
+	name, usage, help string
+	run               func(c *cli, ctx context.Context, w *words) int
 }
 
-// host runs a command, the shell, or the help of host.
-func (c *cli) host(ctx context.Context, host string, words []string, help bool) int {
-	t, closeConn, err := c.connect(ctx, host)
-	if err != nil {
-		var ue *UsageError
-		if errors.As(err, &ue) {
-			return c.usage(ue.Msg)
-		}
-		return c.fail(err)
+// tools returns the commands that take no HOST; "__complete" serves the
+// shell completion scripts.
+func tools() []tool {
+	return []tool{
+		{"demo", "demo [--serve URL]", "run a demo server and the command line against it", (*cli).demo},
+		{"completion", "completion bash|zsh|fish", "print a shell completion script", (*cli).completion},
+		{"__complete", "", "", (*cli).complete},
 	}
-	defer closeConn()
-	if len(words) > 0 && isHelp(words[0]) {
-		words, help = words[1:], true
-	}
-	if len(words) == 0 {
-		if err := c.writeHelp(ctx, c.io.Stdout, t); err != nil {
-			return c.fail(err)
-		}
-		if help {
-			return ExitOK
-		}
-		return ExitUsage
-	}
-	if words[0] == "shell" {
-		return c.shell(ctx, host, t)
-	}
-	return c.run(ctx, host, t, words)
 }
 
-// lookup finds a command of t within the timeout.
-func (c *cli) lookup(ctx context.Context, t *Table, name string) (*Command, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	return t.Lookup(ctx, name)
+// A builtin is a command of every host, besides those the host declares.
+type builtin struct {
+	name, args, help string
+	run              func(c *cli, ctx context.Context, s *session, w *words) int
 }
 
-// run runs one command line against t and prints the result.
-func (c *cli) run(ctx context.Context, host string, t *Table, words []string) int {
-	cmd, err := c.lookup(ctx, t, words[0])
-	if errors.Is(err, ErrNoCommand) {
-		return c.usage(fmt.Sprintf("%s has no command %q", host, words[0]))
+// builtins returns the commands every host has; they come before the
+// host's own, which cannot take their names (see Serve).
+func builtins() []builtin {
+	return []builtin{
+		{"shell", "", "open an engineer shell", (*cli).shellCommand},
+		{"help", "[COMMAND]", "list the commands, or show a command's usage", (*cli).helpCommand},
+		{"methods", "", "list the host's rpc methods", (*cli).methods},
+		{"describe", "METHOD", "show an rpc method's parameters and doc", (*cli).describe},
+		{"call", "METHOD [ARG]...", "call an rpc method: ARGs and --kw NAME=VALUE as JSON, else text", (*cli).call},
 	}
-	if err != nil {
-		return c.fail(err)
-	}
-	for _, w := range words[1:] {
-		if isHelp(w) {
-			cmd.WriteHelp(c.io.Stdout, host)
-			return ExitOK
+}
+
+func builtinNamed(name string) *builtin {
+	for _, b := range builtins() {
+		if b.name == name {
+			return &b
 		}
 	}
-	v, err := cmd.Parse(words[1:])
+	return nil
+}
+
+// host runs a command of host, or its help.
+func (c *cli) host(ctx context.Context, host string, w *words) int {
+	name, ok, err := w.next()
 	if err != nil {
-		return c.usage(err.Error())
+		return c.report(err)
+	}
+	s, err := c.open(ctx, host)
+	if err != nil {
+		return c.report(err)
+	}
+	defer s.close()
+	switch b := builtinNamed(name); {
+	case !ok:
+		code := c.writeHostHelp(ctx, s)
+		if code == ExitOK && !c.help {
+			code = ExitUsage // a HOST alone is not a command
+		}
+		return code
+	case b != nil:
+		return b.run(c, ctx, s, w)
+	}
+	return c.run(ctx, s, name, w.rest())
+}
+
+// run runs the host's command name with the words after it.
+func (c *cli) run(ctx context.Context, s *session, name string, args []string) int {
+	cmd, err := s.lookup(ctx, name)
+	if err != nil {
+		return c.report(err)
+	}
+	v, err := cmd.parse(args, c.globalFallback)
+	if c.help { // whatever else the line lacks
+		return c.writeCommandHelp(s, cmd)
+	}
+	if err != nil {
+		return c.report(err)
 	}
 	if c.debug {
 		fmt.Fprintf(c.io.Stderr, "debug: request %s %v\n", cmd.Name, map[string]any(v))
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	result, err := t.Call(ctx, cmd.Name, v)
+	result, err := s.call(ctx, cmd.Name, v)
 	if err != nil {
-		return c.fail(err)
+		return c.report(err)
 	}
-	return c.print(host, cmd.Name, result)
+	return c.printResult(s.host, cmd.Name, result)
 }
 
-func isHelp(w string) bool { return w == "--help" || w == "-help" || w == "-h" }
-
-// print writes a result as "HOST: COMMAND> result", or as JSON.
-func (c *cli) print(host, name string, result any) int {
-	if c.json {
-		b, err := json.Marshal(result)
-		if err != nil {
-			return c.fail(err)
-		}
-		fmt.Fprintf(c.io.Stdout, "%s\n", b)
-		return ExitOK
+// globalFallback applies a word of a command's line that is not one of
+// its options as a global option; false if it is none either.
+func (c *cli) globalFallback(name, text string, hasText bool, value func(string) (string, error)) (bool, error) {
+	if name == "h" {
+		name = "help"
 	}
-	fmt.Fprintf(c.io.Stdout, "%s: %s> %s\n", host, name, format(result))
-	return ExitOK
+	o, on := c.lookupOption(name)
+	if o == nil {
+		return false, nil
+	}
+	return true, c.apply(o, on, "--"+name, text, hasText, value)
 }
 
-// format renders a result readably: text as it is, lists and maps as JSON.
-func format(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case []any, map[string]any:
-		b, err := json.Marshal(x)
-		if err == nil {
-			return strings.ReplaceAll(strings.ReplaceAll(string(b), `","`, `", "`), `":`, `": `)
-		}
-	}
-	return fmt.Sprint(v)
-}
-
-// writeHelp lists the commands of a host.
-func (c *cli) writeHelp(ctx context.Context, w io.Writer, t *Table) error {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	cmds, err := t.Commands(ctx)
+// helpCommand is "HOST help [COMMAND]".
+func (c *cli) helpCommand(ctx context.Context, s *session, w *words) int {
+	name, ok, err := w.next()
 	if err != nil {
-		return err
+		return c.report(err)
 	}
-	fmt.Fprint(w, mainUsage)
-	fmt.Fprintln(w, "\nCommands:")
+	if !ok {
+		return c.writeHostHelp(ctx, s)
+	}
+	if extra, more, _ := w.next(); more {
+		return c.report(&UsageError{Msg: "help takes one command, not " + quote(extra)})
+	}
+	if b := builtinNamed(name); b != nil {
+		return c.printText(fmt.Sprintf("Usage: engineer %s %s %s\n\n  %s\n", s.host, b.name, b.args, b.help))
+	}
+	cmd, err := s.lookup(ctx, name)
+	if err != nil {
+		return c.report(err)
+	}
+	return c.writeCommandHelp(s, cmd)
+}
+
+// UsageError is a command line that does not fit a command: a missing or
+// extra argument, a value of the wrong type, an unknown option. Main exits
+// with status 2 for it.
+type UsageError struct {
+	Msg string
+}
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// isUsage reports whether err is a usage error.
+func isUsage(err error) bool {
+	var ue *UsageError
+	return errors.As(err, &ue)
+}
+
+// mainUsage is the usage of the command line; with the commands of a
+// host when it has them.
+func (c *cli) mainUsage(cmds []*Command) string {
+	var b strings.Builder
+	b.WriteString(`Usage: engineer [OPTIONS] HOST COMMAND [ARGS]...
+       engineer demo [--serve URL]
+       engineer completion bash|zsh|fish
+
+  run an engineer exposed action on a remote xbahn host
+
+  HOST is an xbahn URL such as zmq://127.0.0.1:7050/req. Options go
+  anywhere on the line, as --name VALUE or --name=VALUE; -- ends them.
+
+Options:
+`)
+	for i := range options {
+		o := &options[i]
+		if !c.available(o) {
+			continue
+		}
+		name := "--" + o.name
+		switch {
+		case o.flag != nil && o.name != "help" && o.name != "version":
+			name += " / --no-" + o.name
+		case o.arg != "":
+			name += " " + o.arg
+		}
+		help := o.help
+		if o.env != "" {
+			help += " (default $" + o.env + ")"
+		}
+		writeEntry(&b, name, help)
+	}
+	b.WriteString("\nCommands:\n")
 	for _, cmd := range cmds {
-		writeEntry(w, cmd.Name, summary(cmd.Description))
+		writeEntry(&b, cmd.Name, summary(cmd.Description))
 	}
-	writeEntry(w, "shell", "open an engineer shell")
-	return nil
+	for _, bi := range builtins() {
+		writeEntry(&b, strings.TrimSpace(bi.name+" "+bi.args), bi.help)
+	}
+	return b.String()
 }
 
-// writeEntry writes one line of a command list.
+// writeEntry writes one line of a list of options or commands.
 func writeEntry(w io.Writer, name, desc string) {
 	if desc == "" {
 		fmt.Fprintf(w, "  %s\n", name)
 		return
 	}
-	fmt.Fprintf(w, "  %-14s %s\n", name, desc)
+	if len(name) > 22 {
+		fmt.Fprintf(w, "  %s\n  %-22s %s\n", name, "", desc)
+		return
+	}
+	fmt.Fprintf(w, "  %-22s %s\n", name, desc)
 }

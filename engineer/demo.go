@@ -2,14 +2,13 @@ package engineer
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/xbahn-go/xbahn"
 	"github.com/xbahn-go/xbahn/rpc"
 	"github.com/xbahn-go/xbahn/widget"
+	"github.com/xbahn-go/xbahn/zmtp"
 )
 
 // DemoCommands are the commands of the demo server: the guide's status,
@@ -77,31 +76,32 @@ func StartDemo(url string, o *xbahn.Options) (*xbahn.Conn, error) {
 }
 
 // demo runs the demo: a server on loopback in this process, and the
-// command line against it; with --serve URL it only serves, until
+// command line against it; with --serve URL it only serves, at URL, until
 // interrupted.
-func (c *cli) demo(ctx context.Context, args []string) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	serve := fs.String("serve", "", "")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		return c.usage("usage: engineer demo [--serve URL]")
-	}
-	if *serve != "" {
-		conn, err := StartDemo(*serve, nil)
-		if err != nil {
-			return c.fail(err)
+func (c *cli) demo(ctx context.Context, w *words) int {
+	var serve string
+	err := c.eachWord(w.rest(), func(word string) error {
+		return &UsageError{Msg: "demo takes no argument, not " + quote(word) + "; usage: engineer demo [--serve URL]"}
+	}, func(name, text string, hasText bool, next func(string) (string, error)) (bool, error) {
+		if name != "serve" {
+			return false, nil
 		}
-		host := strings.TrimPrefix(conn.Remote(), "connect->")
-		fmt.Fprintf(c.io.Stdout, "Demo server running; try: engineer %s --help\n", host)
-		conn.WaitForSignal()
-		return ExitOK
+		var err error
+		serve, err = valueOf("--serve", text, hasText, next)
+		return true, err
+	})
+	if err != nil {
+		return c.report(err)
+	}
+	if serve != "" {
+		return c.serveDemo(serve)
 	}
 	conn, err := StartDemo("zmq://127.0.0.1:0/rep", nil)
 	if err != nil {
-		return c.fail(err)
+		return c.report(err)
 	}
 	defer conn.Close()
-	host := strings.TrimSuffix(strings.TrimPrefix(conn.Remote(), "connect->"), "?transport=tcp")
+	host := clientURL(conn)
 	fmt.Fprintf(c.io.Stdout, "Demo server listening; its commands through the engineer command line:\n\n")
 	for _, line := range [][]string{
 		{host, "--help"},
@@ -111,6 +111,7 @@ func (c *cli) demo(ctx context.Context, args []string) int {
 		{host, "show", "--extra"},
 		{host, "multiply", "7", "6"},
 		{host, "multiply", "--help"},
+		{host, "methods"},
 	} {
 		fmt.Fprintf(c.io.Stdout, "$ engineer %s\n", quoteWords(line))
 		if code := Main(ctx, line, c.io); code != ExitOK {
@@ -119,6 +120,31 @@ func (c *cli) demo(ctx context.Context, args []string) int {
 		fmt.Fprintln(c.io.Stdout)
 	}
 	return ExitOK
+}
+
+// serveDemo serves the demo at url, a server's URL, until SIGINT or
+// SIGTERM.
+func (c *cli) serveDemo(url string) int {
+	u, err := xbahn.ParseURL(url)
+	if err != nil {
+		return c.report(&UsageError{Msg: "--serve: " + err.Error()})
+	}
+	if u.Type != zmtp.REP && u.Type != zmtp.ROUTER {
+		return c.report(&UsageError{Msg: fmt.Sprintf("--serve takes the URL the server listens at, of type rep or router, such as zmq://127.0.0.1:7050/rep; %s is a client's", strings.ToLower(u.Type.String()))})
+	}
+	conn, err := StartDemo(url, nil)
+	if err != nil {
+		return c.report(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(c.io.Stdout, "Demo server listening at %s; try:\n  engineer %s --help\n", url, clientURL(conn))
+	conn.WaitForSignal()
+	return ExitOK
+}
+
+// clientURL is the URL a client of the listening conn connects to.
+func clientURL(conn *xbahn.Conn) string {
+	return strings.TrimSuffix(strings.TrimPrefix(conn.Remote(), "connect->"), "?transport=tcp")
 }
 
 func quoteWords(words []string) string {

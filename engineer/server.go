@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/xbahn-go/xbahn/rpc"
 	"github.com/xbahn-go/xbahn/widget"
@@ -24,24 +25,131 @@ const (
 // that is no command; the name follows.
 const textNoCommand = "Engineer action not exposed: "
 
+// reserved are the names a command cannot have: the discovery calls and
+// the command line's own commands.
+var reserved = []string{methodList, methodInfo, "shell", "help", "methods", "describe", "call"}
+
 // Serve offers cmds on the rpc server behind host, as the widget
-// "engineer".
+// "engineer", once per host. It checks the declarations first: names,
+// types, defaults of the declared type. An option may be named as click
+// declares it, "--extra/--no-extra" for a Bool or "--count".
 func Serve(host *widget.Host, cmds []Command) error {
 	byName := map[string]*Command{}
 	for i := range cmds {
-		c := &cmds[i]
-		if c.Name == "" || c.Run == nil {
-			return fmt.Errorf("engineer: command %s needs a name and a Run function", strconv.Quote(c.Name))
-		}
-		if c.Name == methodList || c.Name == methodInfo || c.Name == "shell" {
-			return fmt.Errorf("engineer: %s is a reserved name", strconv.Quote(c.Name))
+		c, err := checked(cmds[i])
+		if err != nil {
+			return err
 		}
 		if _, dup := byName[c.Name]; dup {
-			return fmt.Errorf("engineer: command %s declared twice", strconv.Quote(c.Name))
+			return fmt.Errorf("engineer: command %s declared twice", quote(c.Name))
 		}
 		byName[c.Name] = c
 	}
-	return host.Register(WidgetName, func(*widget.Instance) any { return &serverSide{byName} })
+	err := host.Register(WidgetName, func(*widget.Instance) any { return &serverSide{byName} })
+	if err != nil {
+		return fmt.Errorf("engineer: this host serves commands already: %w", err)
+	}
+	return nil
+}
+
+// checked returns a copy of c with its options' names in the plain form,
+// or what is wrong with its declaration.
+func checked(c Command) (*Command, error) {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("engineer: command %s: %s", quote(c.Name), fmt.Sprintf(format, a...))
+	}
+	if !validName(c.Name) {
+		return nil, fmt.Errorf("engineer: command name %s is not letters, digits, '_' and '-'", quote(c.Name))
+	}
+	if slices.Contains(reserved, c.Name) {
+		return nil, fmt.Errorf("engineer: %s is a reserved name", quote(c.Name))
+	}
+	if c.Run == nil {
+		return nil, bad("no Run function")
+	}
+	seen := map[string]bool{}
+	name := func(kind, n string) error {
+		if !validName(n) {
+			return bad("%s name %s is not letters, digits, '_' and '-'", kind, quote(n))
+		}
+		if seen[n] {
+			return bad("%s declared twice", quote(n))
+		}
+		seen[n] = true
+		return nil
+	}
+	for _, a := range c.Args {
+		if err := name("argument", a.Name); err != nil {
+			return nil, err
+		}
+		if !knownType(a.Type) {
+			return nil, bad("argument %s: type %s is not string, int, float or bool", quote(a.Name), quote(string(a.Type)))
+		}
+	}
+	opts := make([]Option, len(c.Options))
+	for i, o := range c.Options {
+		if n, isPair := clickName(o.Name); n != o.Name {
+			if isPair {
+				if o.Type != "" && o.Type != Bool {
+					return nil, bad("option %s is an on/off pair, not %s", o.Name, article(o.Type))
+				}
+				o.Type = Bool
+			}
+			o.Name = n
+		}
+		if err := name("option", o.Name); err != nil {
+			return nil, err
+		}
+		if !knownType(o.Type) {
+			return nil, bad("option %s: type %s is not string, int, float or bool", o.flag(), quote(string(o.Type)))
+		}
+		if o.Default != nil {
+			if _, err := coerce(o.Type, o.Default); err != nil {
+				return nil, bad("option %s: default %v is not %s", o.flag(), o.Default, article(typeOf(o.Type)))
+			}
+		}
+		opts[i] = o
+	}
+	c.Options = opts
+	c.Args = slices.Clone(c.Args)
+	return &c, nil
+}
+
+// clickName turns an option name as click declares it, "--x" or
+// "--x/--no-x", into the plain name x, and reports the pair form. Other
+// names come back as they are.
+func clickName(decl string) (name string, pair bool) {
+	long, off, isPair := strings.Cut(decl, "/")
+	if !strings.HasPrefix(long, "--") {
+		return decl, false
+	}
+	n := strings.ReplaceAll(long[2:], "-", "_")
+	if isPair && off != "--no-"+long[2:] {
+		return decl, false
+	}
+	return n, isPair
+}
+
+func knownType(t Type) bool {
+	switch t {
+	case "", String, Int, Float, Bool:
+		return true
+	}
+	return false
+}
+
+// validName reports whether s is a name the command line can type and a
+// path segment can carry.
+func validName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // serverSide is the engineer widget on a server.

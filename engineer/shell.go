@@ -5,74 +5,161 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/signal"
 	"strings"
+
+	"github.com/xbahn-go/xbahn/engineer/internal/term"
 )
 
-// shell reads command lines from standard input and runs them until quit,
-// exit or the end of the input. A prompt is shown only on a terminal.
-func (c *cli) shell(ctx context.Context, host string, t *Table) int {
-	prompt := isTerminal(c.io.Stdin)
-	in := bufio.NewScanner(c.io.Stdin)
-	for {
-		if prompt {
-			fmt.Fprintf(c.io.Stdout, "%s> ", host)
-		}
-		if !in.Scan() {
-			if prompt {
-				fmt.Fprintln(c.io.Stdout)
-			}
-			return ExitOK
-		}
-		words, err := Split(in.Text())
+// historyApp names the shell's history file: under the user's state
+// directory, in "xbahn-engineer/history".
+const historyApp = "xbahn-engineer"
+
+// shellCommand is "HOST shell": it reads command lines and runs them
+// until quit, exit, Ctrl-D or the end of the input.
+//
+// On a terminal it edits lines (history kept across runs, Tab completing
+// commands and options from the host's table), and Ctrl-C cancels the
+// command that runs, or clears the line. Reading a script, it prints no
+// prompt and exits with status 1 if a command failed, or stops at the
+// first failure with --exit-on-error.
+func (c *cli) shellCommand(ctx context.Context, s *session, w *words) int {
+	if extra, more, err := w.next(); err != nil || more {
+		return c.report(firstErr(err, &UsageError{Msg: "shell takes no argument, not " + quote(extra)}))
+	}
+	f, _ := c.io.Stdin.(*os.File)
+	tty := f != nil && term.IsTerminal(f.Fd())
+	var read func(prompt string) (string, error)
+	if tty {
+		ed, err := term.New(term.Config{
+			In:          f,
+			Out:         c.io.Stdout,
+			HistoryFile: term.DefaultHistoryFile(historyApp),
+			Complete: func(line string, pos int) (int, []string) {
+				return s.completeLine(ctx, line[:pos])
+			},
+		})
 		if err != nil {
-			fmt.Fprintln(c.io.Stderr, "engineer:", err)
-			continue
+			return c.report(err)
 		}
-		if len(words) == 0 {
-			continue
+		read = ed.ReadLine
+	} else {
+		in := bufio.NewReader(c.io.Stdin)
+		read = func(string) (string, error) {
+			line, err := in.ReadString('\n')
+			if err == io.EOF && line != "" {
+				err = nil
+			}
+			return strings.TrimRight(line, "\r\n"), err
 		}
-		switch words[0] {
-		case "quit", "exit":
-			return ExitOK
-		case "help", "?":
-			if len(words) > 1 {
-				cmd, err := c.lookup(ctx, t, words[1])
-				switch {
-				case errors.Is(err, ErrNoCommand):
-					fmt.Fprintf(c.io.Stderr, "engineer: no command %q\n", words[1])
-				case err != nil:
-					fmt.Fprintln(c.io.Stderr, "engineer:", err)
-				default:
-					cmd.WriteHelp(c.io.Stdout, host)
-				}
-				continue
-			}
-			cmds, err := t.Commands(ctx)
-			if err != nil {
-				fmt.Fprintln(c.io.Stderr, "engineer:", err)
-				continue
-			}
-			fmt.Fprintln(c.io.Stdout, "Commands:")
-			for _, cmd := range cmds {
-				writeEntry(c.io.Stdout, cmd.Name, summary(cmd.Description))
-			}
-			writeEntry(c.io.Stdout, "help [COMMAND]", "show this list, or a command's usage")
-			writeEntry(c.io.Stdout, "quit", "leave the shell")
+	}
+	failed := false
+	for {
+		line, err := read(s.host + "> ")
+		switch {
+		case errors.Is(err, term.ErrInterrupted):
 			continue
+		case errors.Is(err, io.EOF):
+			return shellStatus(tty, failed)
+		case err != nil:
+			return c.report(err)
 		}
-		// Errors are reported and the shell goes on.
-		c.run(ctx, host, t, words)
+		code, quit := c.shellLine(ctx, s, line, tty)
+		if quit {
+			return shellStatus(tty, failed)
+		}
+		if code != ExitOK {
+			failed = true
+			if c.exitOnError && !tty {
+				return code
+			}
+		}
 	}
 }
 
-func isTerminal(r any) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
+// shellStatus is the shell's exit status: a script whose commands failed
+// fails.
+func shellStatus(tty, failed bool) int {
+	if failed && !tty {
+		return ExitFailure
 	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ExitOK
+}
+
+// shellLine runs one line of the shell: a host's command, a builtin, help
+// or quit. The line's options hold for the line alone. On a terminal,
+// Ctrl-C cancels what the line runs.
+func (c *cli) shellLine(ctx context.Context, s *session, line string, tty bool) (code int, quit bool) {
+	list, err := Split(line)
+	if err != nil {
+		fmt.Fprintln(c.io.Stderr, "engineer:", err)
+		return ExitUsage, false
+	}
+	if len(list) == 0 {
+		return ExitOK, false
+	}
+	switch list[0] {
+	case "quit", "exit":
+		return ExitOK, true
+	case "?":
+		list[0] = "help"
+	case "shell":
+		fmt.Fprintln(c.io.Stderr, "engineer: this is the shell already")
+		return ExitUsage, false
+	}
+	if tty {
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt)
+		defer stop()
+	}
+	lc := *c // the line's own options
+	lc.inShell = true
+	s.c = &lc
+	defer func() { s.c = c }()
+	lw := &words{c: &lc, list: list}
+	name, _, err := lw.next()
+	if err != nil {
+		return lc.report(err), false
+	}
+	if b := builtinNamed(name); b != nil {
+		return b.run(&lc, ctx, s, lw), false
+	}
+	return lc.run(ctx, s, name, lw.rest()), false
+}
+
+// completeLine completes the last word of a shell line: it returns where
+// that word starts and what can replace it.
+func (s *session) completeLine(ctx context.Context, line string) (int, []string) {
+	typed, err := Split(line)
+	if err != nil {
+		return len(line), nil
+	}
+	cur := ""
+	if !strings.HasSuffix(line, " ") && len(typed) > 0 {
+		cur, typed = typed[len(typed)-1], typed[:len(typed)-1]
+	}
+	var pos []string
+	for _, w := range typed {
+		if !isOptionWord(w) {
+			pos = append(pos, w)
+		}
+	}
+	cands := s.candidates(ctx, pos, cur)
+	if len(pos) == 0 && !strings.HasPrefix(cur, "-") {
+		cands = append(cands, "quit")
+	}
+	if strings.HasPrefix(cur, "-") {
+		cands = append(cands, s.c.optionWords()...)
+	}
+	var out []string
+	for _, cand := range cands {
+		if strings.HasPrefix(cand, cur) {
+			out = append(out, cand)
+		}
+	}
+	return len(line) - len(cur), out
 }
 
 // Split splits a command line into words as a POSIX shell does with

@@ -99,7 +99,9 @@ func (t *Table) Lookup(ctx context.Context, name string) (*Command, error) {
 	return &cmd, nil
 }
 
-// Commands returns every command of the server, sorted by name.
+// Commands returns every command of the server, sorted by name, asking
+// for the descriptions it does not know yet one by one, as the original
+// does.
 func (t *Table) Commands(ctx context.Context) ([]*Command, error) {
 	names, err := t.Names(ctx)
 	if err != nil {
@@ -148,20 +150,19 @@ func describeValue(v any) string {
 	return fmt.Sprintf("a %T", v)
 }
 
-// UsageError is a command line that does not fit a command: a missing or
-// extra argument, a value of the wrong type, an unknown option. Main exits
-// with status 2 for it.
-type UsageError struct {
-	Msg string
-}
-
-func (e *UsageError) Error() string { return e.Msg }
-
 // Parse turns command-line words into the command's Values: options
 // (--name value, --name=value, and --name or --no-name for Bool options)
 // anywhere, the arguments in order, and "--" to end the options. A word
 // that is a number, such as -3, is an argument.
-func (c *Command) Parse(words []string) (Values, error) {
+func (c *Command) Parse(words []string) (Values, error) { return c.parse(words, nil) }
+
+// otherOption applies an option word that is not the command's, given
+// its name without dashes and any "=" text; it reports false for a word
+// it does not know either. value takes the next word as the option's.
+type otherOption func(name, text string, hasText bool, value func(flag string) (string, error)) (bool, error)
+
+// parse is Parse, handing the options that are not the command's to other.
+func (c *Command) parse(words []string, other otherOption) (Values, error) {
 	v := Values{}
 	var rest []string
 	for i := 0; i < len(words); i++ {
@@ -176,10 +177,33 @@ func (c *Command) Parse(words []string) (Values, error) {
 		}
 		name, text, hasText := strings.Cut(strings.TrimLeft(w, "-"), "=")
 		o, on := c.option(name)
-		if o == nil {
-			return nil, &UsageError{Msg: fmt.Sprintf("%s: %s is not an option", c.Name, w)}
+		if o == nil && other != nil {
+			next := func(flag string) (string, error) {
+				if i+1 == len(words) {
+					return "", &UsageError{Msg: "option " + flag + " needs a value"}
+				}
+				i++
+				return words[i], nil
+			}
+			took, err := other(name, text, hasText, next)
+			if err != nil {
+				return nil, err
+			}
+			if took {
+				continue
+			}
 		}
-		if typeOf(o.Type) == Bool && !hasText {
+		if o == nil {
+			return nil, &UsageError{Msg: fmt.Sprintf("%s: --%s is not an option", c.Name, name)}
+		}
+		if typeOf(o.Type) == Bool {
+			if hasText {
+				b, err := strconv.ParseBool(text)
+				if err != nil || !on {
+					return nil, &UsageError{Msg: fmt.Sprintf("%s: option %s: %q is not true or false", c.Name, o.flag(), text)}
+				}
+				on = b
+			}
 			v[o.Name] = on
 			continue
 		}

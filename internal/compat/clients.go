@@ -364,3 +364,41 @@ func streamClient(typ string, first, last int) func(context.Context, string) err
 		return nil
 	}
 }
+
+// engineerCallClient makes the calls of a-api with the command line's
+// call, in one shell session: call reaches the functions of the
+// original's servers, which do not describe them.
+func engineerCallClient(ctx context.Context, endpoint string) error {
+	host := url(endpoint, "req")
+	script := []struct{ line, out string }{
+		{"call ping", "ping> pong!"},
+		{"call multiply 7 6", "multiply> 42"},
+		{"call fail", ""},
+		{"call not_exposed", ""},
+		{"call multiply --kw a=7 --kw b=6", "multiply> 42"},
+		{"call greet Ada --kw greeting=Hi", "greet> Hi, Ada!"},
+		{`call echo '{"name": "widget", "tags": ["a", "b"], "dims": {"w": 2, "h": 3.5}, "items": [1, [2, [3, null]], {"ok": true, "no": false}], "empty": {}}'`, `echo> {"dims": {"h": 3.5, "w": 2}`},
+		{"call echo '" + unicode + "'", "echo> " + unicode},
+		{`call echo --kw 'value={"été": ["☃"]}'`, `echo> {"été": ["☃"]}`},
+	}
+	var in strings.Builder
+	for _, l := range script {
+		in.WriteString(l.line + "\n")
+	}
+	var out, errOut bytes.Buffer
+	code := engineer.Main(ctx, []string{host, "shell"}, engineer.Env{Stdin: strings.NewReader(in.String()), Stdout: &out, Stderr: &errOut})
+	if code != engineer.ExitFailure {
+		return fmt.Errorf("the shell exited %d, want %d for a script with failing calls (stderr %q)", code, engineer.ExitFailure, errOut.String())
+	}
+	for _, l := range script {
+		if l.out != "" && !strings.Contains(out.String(), host+": "+l.out) {
+			return fmt.Errorf("%s: the shell printed %q, want a line with %q", l.line, out.String(), l.out)
+		}
+	}
+	for _, e := range []string{"boom", "action 'not_exposed' not exposed on API (Server)"} {
+		if !strings.Contains(errOut.String(), e) {
+			return fmt.Errorf("the shell's errors %q lack %q", errOut.String(), e)
+		}
+	}
+	return nil
+}

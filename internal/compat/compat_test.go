@@ -63,3 +63,14 @@ func TestNoTopic(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestEngineerCall has the command line's call make the calls of a-api
+// against the original's server.
+func TestEngineerCall(t *testing.T) {
+	s := &Scenario{Name: "a-api", Client: engineerCallClient}
+	peer := NewZMTP()
+	defer peer.Close()
+	if err := s.ReplayClient(replayCtx(t), peer); err != nil {
+		t.Error(err)
+	}
+}
