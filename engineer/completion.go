@@ -111,7 +111,9 @@ func (c *cli) candidates(ctx context.Context, typed []string, cur string) []stri
 	}
 	var cands []string
 	switch {
-	case len(pos) == 0 && !strings.HasPrefix(cur, "-"):
+	case len(pos) == 0 && strings.HasPrefix(cur, "-"):
+		// the global options, below
+	case len(pos) == 0:
 		for _, t := range tools() {
 			if !strings.HasPrefix(t.name, "_") {
 				cands = append(cands, t.name)

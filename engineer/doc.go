@@ -13,10 +13,18 @@
 //
 // On the client, Discover attaches to that widget, ours or the
 // original's, and returns a Table that asks only for what it needs: the
-// names for help, one command's description to run it. Help, the one-shot command line
-// (Main) and the interactive shell all work from the Table. Argument values
-// given as text are converted to the declared types before the call; a
-// wrong type or a missing argument is a usage error that names it.
+// names for help, one command's description to run it. Help, the one-shot
+// command line (Main) and the interactive shell all work from the Table.
+// Argument values given as text are converted to the declared types before
+// the call; a wrong type or a missing argument is a usage error that names
+// it.
+//
+// Beside the declared commands, the command line's builtins reach any rpc
+// server's functions: methods and describe through the description every
+// server of ours gives (rpc.MethodDescribe), call through a plain call,
+// which the original's servers take too. The shell edits lines on a
+// terminal (package internal/term), and "engineer completion" prints
+// scripts for bash, zsh and fish.
 //
 // The command line is cmd/engineer, a thin main around Main; "engineer
 // demo" runs a demo server and calls it, with no setup.

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/xbahn-go/xbahn"
+	"github.com/xbahn-go/xbahn/rpc"
+	"github.com/xbahn-go/xbahn/widget"
 	"github.com/xbahn-go/xbahn/zmtp"
 )
 
@@ -214,16 +216,70 @@ func TestDemo(t *testing.T) {
 
 func TestServeErrors(t *testing.T) {
 	run := func(context.Context, Values) (any, error) { return nil, nil }
-	for _, cmds := range [][]Command{
-		{{Name: "", Run: run}},
-		{{Name: "x"}},
-		{{Name: "shell", Run: run}},
-		{{Name: "x", Run: run}, {Name: "x", Run: run}},
-	} {
-		if err := Serve(nil, cmds); err == nil {
-			t.Errorf("Serve(%v) succeeded", cmds)
+	tests := []struct {
+		cmds []Command
+		want string
+	}{
+		{[]Command{{Name: "", Run: run}}, "command name"},
+		{[]Command{{Name: "has space", Run: run}}, "is not letters"},
+		{[]Command{{Name: "x"}}, "no Run function"},
+		{[]Command{{Name: "shell", Run: run}}, `"shell" is a reserved name`},
+		{[]Command{{Name: "call", Run: run}}, `"call" is a reserved name`},
+		{[]Command{{Name: "x", Run: run}, {Name: "x", Run: run}}, `command "x" declared twice`},
+		{[]Command{{Name: "x", Run: run, Args: []Arg{{Name: "n", Type: "integer"}}}}, `type "integer" is not string, int, float or bool`},
+		{[]Command{{Name: "x", Run: run, Options: []Option{{Name: "n", Type: "integer"}}}}, `type "integer"`},
+		{[]Command{{Name: "x", Run: run, Options: []Option{{Name: "n", Type: Int, Default: "many"}}}}, "default many is not an int"},
+		{[]Command{{Name: "x", Run: run, Options: []Option{{Name: "--on/--no-on", Type: Int}}}}, "on/off pair"},
+		{[]Command{{Name: "x", Run: run, Args: []Arg{{Name: "a"}}, Options: []Option{{Name: "a"}}}}, `"a" declared twice`},
+	}
+	for _, tt := range tests {
+		host, err := widget.NewHost(mustServer(t), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Serve(host, tt.cmds); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Serve(%+v) = %v, want an error with %q", tt.cmds, err, tt.want)
 		}
 	}
+	host, err := widget.NewHost(mustServer(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Serve(host, []Command{{Name: "a", Run: run}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Serve(host, []Command{{Name: "b", Run: run}}); err == nil || !strings.Contains(err.Error(), "serves commands already") {
+		t.Errorf("a second Serve on a host = %v, want an error", err)
+	}
+}
+
+// TestClickOptionNames serves an option named as the guide declares it,
+// "--extra/--no-extra", and uses it.
+func TestClickOptionNames(t *testing.T) {
+	host := fmt.Sprintf("zmq://127.0.0.1:%d/req", freePort(t))
+	serveAt(t, strings.Replace(host, "/req", "/rep", 1), []Command{{
+		Name:    "show",
+		Options: []Option{{Name: "--extra/--no-extra", Default: false, Help: "include extra info"}, {Name: "--count", Type: Int, Default: 1}},
+		Run: func(_ context.Context, v Values) (any, error) {
+			return fmt.Sprint(v.Bool("extra"), v.Int("count")), nil
+		},
+	}})
+	code, out, _ := run(t, "", host, "show", "--help")
+	if code != 0 || !strings.Contains(out, "--extra / --no-extra") || strings.Contains(out, "----") || !strings.Contains(out, "--count") {
+		t.Errorf("show --help = %d\n%s", code, out)
+	}
+	if code, out, _ := run(t, "", host, "show", "--extra", "--count=3"); code != 0 || out != host+": show> true 3\n" {
+		t.Errorf("show --extra --count=3 = %d %q", code, out)
+	}
+}
+
+func mustServer(t *testing.T) *rpc.Server {
+	t.Helper()
+	s, err := rpc.NewServer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 func TestCredentials(t *testing.T) {

@@ -73,3 +73,45 @@ func Example() {
 	// zmq://0.0.0.0:7050/req: show> ["Basic", "Extra!!"]
 	// zmq://0.0.0.0:7050/req: status> ok
 }
+
+// Any rpc server's functions, declared as engineer commands or not, are
+// reached through the builtins methods, describe and call; options go
+// anywhere on the line, and --json makes every output one JSON document.
+func Example_methods() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	conn, err := xbahn.Listen("zmq://127.0.0.1:0/rep", nil)
+	if err != nil {
+		panic(err)
+	}
+	defer conn.Close()
+	server, _ := rpc.NewServer(nil)
+	defer server.Close()
+	server.Register("multiply", func(a, b int) int { return a * b }, "a", "b")
+	server.Document("multiply", "Multiply returns a times b.")
+	server.Attach(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
+
+	url := strings.TrimPrefix(conn.Remote(), "connect->")
+	for _, args := range [][]string{
+		{url, "methods"},
+		{url, "call", "multiply", "6", "7"},
+		{url, "call", "multiply", "--kw", "a=6", "--json", "--kw", "b=7"},
+		{url, "call", "multiply", "6", "seven", "--json"},
+	} {
+		var out bytes.Buffer
+		code := engineer.Main(ctx, args, engineer.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out})
+		fmt.Print(strings.ReplaceAll(out.String(), url, "HOST"))
+		fmt.Println("exit", code)
+	}
+	// Output:
+	// multiply(a int, b int) int
+	//     Multiply returns a times b.
+	// exit 0
+	// HOST: multiply> 42
+	// exit 0
+	// 42
+	// exit 0
+	// {"error":{"code":"invalid_argument","kind":"failure","message":"rpc: multiply: argument \"b\": cannot use the string \"seven\" as int"}}
+	// exit 1
+}

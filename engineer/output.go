@@ -13,15 +13,16 @@ import (
 // With --json, everything the command line prints is one JSON document on
 // standard output: a result as it is, help as {"usage": ...} or the
 // description of what it is about, and an error as {"error": {"message",
-// "kind": "usage" or "failure", "code" when the server sent one}}. The
-// exit statuses do not change.
+// "kind", "code" when the server sent one}}, its kind one of "usage",
+// "unreachable", "timeout", "cancelled" and "failure". The exit statuses
+// do not change.
 
 // report prints err and returns its exit status: ExitUsage for a usage
 // error, ExitFailure for the others.
 func (c *cli) report(err error) int {
-	code, kind := ExitFailure, "failure"
-	if isUsage(err) {
-		code, kind = ExitUsage, "usage"
+	code, kind := ExitFailure, errorKind(err)
+	if kind == "usage" {
+		code = ExitUsage
 	}
 	if c.json {
 		e := map[string]any{"message": err.Error(), "kind": kind}
@@ -41,6 +42,25 @@ func (c *cli) report(err error) int {
 		fmt.Fprintln(c.io.Stderr, "Run 'engineer --help' for usage.")
 	}
 	return code
+}
+
+// errorKind is what kind of failure err is, for --json.
+func errorKind(err error) string {
+	var (
+		ue *unreachableError
+		te *timeoutError
+	)
+	switch {
+	case isUsage(err):
+		return "usage"
+	case errors.As(err, &ue):
+		return "unreachable"
+	case errors.As(err, &te):
+		return "timeout"
+	case errors.Is(err, errCancelled):
+		return "cancelled"
+	}
+	return "failure"
 }
 
 // printJSON writes v as one line of JSON.

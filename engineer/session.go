@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/xbahn-go/xbahn"
@@ -28,13 +27,10 @@ type session struct {
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 	wg     sync.WaitGroup
-	// restarts counts the connections made after the first: a restarted
-	// server may offer other commands.
-	restarts atomic.Int64
 
 	mu    sync.Mutex
 	table *Table
-	seen  int64 // restarts when table was discovered
+	seen  *zmtp.Peer // the connection table was discovered on
 }
 
 // open connects to host and obtains a client id, within the timeout.
@@ -73,7 +69,7 @@ func (c *cli) open(ctx context.Context, host string) (*session, error) {
 
 // watch follows the connection's events: before the host was first
 // reached, a failure to reach it ends the session's context with that
-// failure; after, each new connection counts as a restart.
+// failure.
 func (s *session) watch(events <-chan zmtp.Event, stop func()) {
 	defer s.wg.Done()
 	defer stop()
@@ -87,9 +83,6 @@ func (s *session) watch(events <-chan zmtp.Event, stop func()) {
 					s.cancel(&unreachableError{host: s.host, err: e.Err})
 				}
 			case zmtp.EventHandshakeSucceeded:
-				if up {
-					s.restarts.Add(1)
-				}
 				up = true
 			}
 		case <-s.conn.Done():
@@ -125,10 +118,13 @@ func (s *session) explain(ctx context.Context, err error) error {
 	switch {
 	case errors.Is(err, zmtp.ErrUnreachable):
 		return &unreachableError{host: s.host, err: err}
-	case errors.Is(err, context.DeadlineExceeded) && errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded):
+		// Ours, or the server's, which had the same deadline from the call.
 		return &timeoutError{host: s.host, timeout: s.c.timeout}
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		return errCancelled
+	case errors.Is(err, zmtp.ErrNoPeer):
+		return fmt.Errorf("lost the connection to %s before its answer came (did the server restart?); the call may or may not have run: %w", s.host, err)
 	}
 	return err
 }
@@ -160,19 +156,27 @@ func (e *timeoutError) Error() string {
 
 func (e *timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
 
-// commands returns the host's Table: discovered once, and again after the
-// server restarted.
+// commands returns the host's Table: discovered once, and again on a new
+// connection, to a server that restarted and may offer other commands.
 func (s *session) commands(ctx context.Context) (*Table, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if n := s.restarts.Load(); s.table == nil || n != s.seen {
+	if p := s.peer(); s.table == nil || p != nil && p != s.seen {
 		t, err := Discover(ctx, s.client)
 		if err != nil {
 			return nil, err
 		}
-		s.table, s.seen = t, n
+		s.table, s.seen = t, s.peer()
 	}
 	return s.table, nil
+}
+
+// peer is the host's end of the current connection, nil while there is
+// none.
+func (s *session) peer() *zmtp.Peer {
+	var cur *zmtp.Peer
+	s.conn.Socket().EveryPeer(func(p *zmtp.Peer) bool { cur = p; return true })
+	return cur
 }
 
 // lookup returns the host's command name; an unknown name is a usage
@@ -180,11 +184,14 @@ func (s *session) commands(ctx context.Context) (*Table, error) {
 func (s *session) lookup(ctx context.Context, name string) (*Command, error) {
 	ctx, done := s.op(ctx)
 	defer done()
-	t, err := s.commands(ctx)
-	if err != nil {
-		return nil, s.explain(ctx, err)
-	}
-	cmd, err := t.Lookup(ctx, name)
+	var cmd *Command
+	err := again(func() error {
+		t, err := s.commands(ctx)
+		if err == nil {
+			cmd, err = t.Lookup(ctx, name)
+		}
+		return err
+	})
 	if errors.Is(err, ErrNoCommand) {
 		return nil, &UsageError{Msg: fmt.Sprintf("%s has no command %s", s.host, strconv.Quote(name))}
 	}
@@ -198,14 +205,29 @@ func (s *session) lookup(ctx context.Context, name string) (*Command, error) {
 func (s *session) list(ctx context.Context) ([]*Command, error) {
 	ctx, done := s.op(ctx)
 	defer done()
-	t, err := s.commands(ctx)
-	if err == nil {
-		var cmds []*Command
-		if cmds, err = t.Commands(ctx); err == nil {
-			return cmds, nil
+	var cmds []*Command
+	err := again(func() error {
+		t, err := s.commands(ctx)
+		if err == nil {
+			cmds, err = t.Commands(ctx)
 		}
+		return err
+	})
+	if err != nil {
+		return nil, s.explain(ctx, err)
 	}
-	return nil, s.explain(ctx, err)
+	return cmds, nil
+}
+
+// again runs the discovery f, and once more if the connection it used
+// turned out lost, as when the server restarted since the last command:
+// asking what the commands are twice does no harm.
+func again(f func() error) error {
+	err := f()
+	if errors.Is(err, zmtp.ErrNoPeer) {
+		err = f()
+	}
+	return err
 }
 
 // call runs the host's command name with v.

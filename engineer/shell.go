@@ -31,7 +31,10 @@ func (c *cli) shellCommand(ctx context.Context, s *session, w *words) int {
 	}
 	f, _ := c.io.Stdin.(*os.File)
 	tty := f != nil && term.IsTerminal(f.Fd())
-	var read func(prompt string) (string, error)
+	var (
+		read       func(prompt string) (string, error)
+		interrupts chan os.Signal
+	)
 	if tty {
 		ed, err := term.New(term.Config{
 			In:          f,
@@ -45,6 +48,11 @@ func (c *cli) shellCommand(ctx context.Context, s *session, w *words) int {
 			return c.report(err)
 		}
 		read = ed.ReadLine
+		// Ctrl-C is a byte while a line is edited, SIGINT while a command
+		// runs: caught for the whole shell, it never kills it.
+		interrupts = make(chan os.Signal, 1)
+		signal.Notify(interrupts, os.Interrupt)
+		defer signal.Stop(interrupts)
 	} else {
 		in := bufio.NewReader(c.io.Stdin)
 		read = func(string) (string, error) {
@@ -66,7 +74,7 @@ func (c *cli) shellCommand(ctx context.Context, s *session, w *words) int {
 		case err != nil:
 			return c.report(err)
 		}
-		code, quit := c.shellLine(ctx, s, line, tty)
+		code, quit := c.shellLine(ctx, s, line, interrupts)
 		if quit {
 			return shellStatus(tty, failed)
 		}
@@ -89,15 +97,16 @@ func shellStatus(tty, failed bool) int {
 }
 
 // shellLine runs one line of the shell: a host's command, a builtin, help
-// or quit. The line's options hold for the line alone. On a terminal,
-// Ctrl-C cancels what the line runs.
-func (c *cli) shellLine(ctx context.Context, s *session, line string, tty bool) (code int, quit bool) {
+// or quit; a line whose first word starts with "#" is a comment. The
+// line's options hold for the line alone. On a terminal, an interrupt
+// cancels what the line runs.
+func (c *cli) shellLine(ctx context.Context, s *session, line string, interrupts <-chan os.Signal) (code int, quit bool) {
 	list, err := Split(line)
 	if err != nil {
 		fmt.Fprintln(c.io.Stderr, "engineer:", err)
 		return ExitUsage, false
 	}
-	if len(list) == 0 {
+	if len(list) == 0 || strings.HasPrefix(list[0], "#") { // blank, or a comment
 		return ExitOK, false
 	}
 	switch list[0] {
@@ -109,10 +118,23 @@ func (c *cli) shellLine(ctx context.Context, s *session, line string, tty bool) 
 		fmt.Fprintln(c.io.Stderr, "engineer: this is the shell already")
 		return ExitUsage, false
 	}
-	if tty {
-		var stop context.CancelFunc
-		ctx, stop = signal.NotifyContext(ctx, os.Interrupt)
-		defer stop()
+	if interrupts != nil {
+		select {
+		case <-interrupts: // one that came between lines
+		default:
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		stop, stopped := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(stopped)
+			select {
+			case <-interrupts:
+				cancel()
+			case <-stop:
+			}
+		}()
+		defer func() { close(stop); <-stopped; cancel() }()
 	}
 	lc := *c // the line's own options
 	lc.inShell = true

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/xbahn-go/xbahn/engineer"
@@ -56,5 +58,36 @@ func TestBinary(t *testing.T) {
 	out, err := cmd.Output()
 	if err != nil || !strings.Contains(string(out), "multiply> 42") {
 		t.Errorf("shell from a pipe = %q, %v", out, err)
+	}
+
+	// demo --serve prints the command that reaches it, and that command
+	// works; SIGTERM stops the server.
+	serve := exec.Command(bin, "demo", "--serve", "zmq://127.0.0.1:0/rep")
+	stdout, err := serve.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer serve.Process.Kill()
+	lines := bufio.NewScanner(stdout)
+	var suggested []string
+	for lines.Scan() {
+		if f := strings.Fields(lines.Text()); len(f) > 0 && f[0] == "engineer" {
+			suggested = f[1:]
+			break
+		}
+	}
+	if len(suggested) == 0 {
+		t.Fatal("demo --serve suggested no command")
+	}
+	out, err = exec.Command(bin, suggested...).Output()
+	if err != nil || !strings.Contains(string(out), "Commands:") || !strings.Contains(string(out), "do_something") {
+		t.Errorf("the suggested engineer %q = %q, %v", suggested, out, err)
+	}
+	serve.Process.Signal(syscall.SIGTERM)
+	if err := serve.Wait(); err != nil {
+		t.Errorf("demo --serve after SIGTERM: %v", err)
 	}
 }

@@ -15,15 +15,28 @@ func OpenPTY() (control, tty *os.File, err error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("term: %w", err)
 	}
-	var unlock int32
-	var n uint32
-	if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, control.Fd(), syscall.TIOCSPTLCK, uintptr(unsafe.Pointer(&unlock))); errno != 0 {
+	// Through SyscallConn rather than Fd, which would make control
+	// blocking and deaf to deadlines.
+	raw, err := control.SyscallConn()
+	if err != nil {
 		control.Close()
-		return nil, nil, fmt.Errorf("term: unlocking pseudo-terminal: %w", errno)
+		return nil, nil, fmt.Errorf("term: %w", err)
 	}
-	if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, control.Fd(), syscall.TIOCGPTN, uintptr(unsafe.Pointer(&n))); errno != 0 {
+	var n uint32
+	var errno syscall.Errno
+	err = raw.Control(func(fd uintptr) {
+		var unlock int32
+		if _, _, errno = syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCSPTLCK, uintptr(unsafe.Pointer(&unlock))); errno != 0 {
+			return
+		}
+		_, _, errno = syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCGPTN, uintptr(unsafe.Pointer(&n)))
+	})
+	if err == nil && errno != 0 {
+		err = errno
+	}
+	if err != nil {
 		control.Close()
-		return nil, nil, fmt.Errorf("term: naming pseudo-terminal: %w", errno)
+		return nil, nil, fmt.Errorf("term: opening a pseudo-terminal: %w", err)
 	}
 	tty, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
