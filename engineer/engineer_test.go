@@ -166,6 +166,9 @@ func TestShell(t *testing.T) {
 			t.Errorf("shell errors lack %q:\n%s", want, errOut)
 		}
 	}
+	if !strings.Contains(errOut, "Type 'help' for the commands") || strings.Contains(errOut, "engineer --help") {
+		t.Errorf("the shell's usage errors point elsewhere than its help:\n%s", errOut)
+	}
 	if strings.Contains(out, "status> ok") {
 		t.Error("the shell ran a command after quit")
 	}

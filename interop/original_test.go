@@ -57,7 +57,7 @@ func TestOriginalClientsAgainstOurServers(t *testing.T) {
 // transcripts from pyzmq sockets while our clients run, with default
 // options.
 func TestOurClientsAgainstOriginalServers(t *testing.T) {
-	for _, s := range compat.Scenarios() {
+	for _, s := range append(compat.Scenarios(), compat.EngineerCall()) {
 		t.Run(s.Name, func(t *testing.T) {
 			if err := s.ReplayClient(peerCtx(t), newPyPeer(t)); err != nil {
 				t.Error(err)

@@ -67,7 +67,7 @@ func TestNoTopic(t *testing.T) {
 // TestEngineerCall has the command line's call make the calls of a-api
 // against the original's server.
 func TestEngineerCall(t *testing.T) {
-	s := &Scenario{Name: "a-api", Client: engineerCallClient}
+	s := EngineerCall()
 	peer := NewZMTP()
 	defer peer.Close()
 	if err := s.ReplayClient(replayCtx(t), peer); err != nil {

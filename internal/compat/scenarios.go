@@ -55,6 +55,13 @@ func Scenarios() []*Scenario {
 	}
 }
 
+// EngineerCall is a-api with the engineer command line's call as the
+// client: a shell session making a-api's calls to the original's server,
+// which does not describe its functions.
+func EngineerCall() *Scenario {
+	return &Scenario{Name: "a-api", Client: engineerCallClient}
+}
+
 // answered makes an automatic reply, which has only an id, the answer to
 // req, as the Go side's is.
 func answered(req, msg []byte) []byte {
