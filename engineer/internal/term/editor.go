@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -61,6 +62,9 @@ type Editor struct {
 	complete func(string, int) (int, []string)
 	hist     history
 
+	mu      sync.Mutex
+	restore func() error // puts the terminal back while ReadLine has it raw
+
 	// The line being edited.
 	prompt string
 	line   []rune
@@ -113,7 +117,10 @@ func (e *Editor) ReadLine(prompt string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		defer restore()
+		e.mu.Lock()
+		e.restore = restore
+		e.mu.Unlock()
+		defer e.Restore()
 		e.width = Width(e.fd)
 	}
 	e.prompt, e.line, e.pos, e.off = prompt, e.line[:0], 0, 0
@@ -135,6 +142,19 @@ func (e *Editor) ReadLine(prompt string) (string, error) {
 		if done {
 			return line, err
 		}
+	}
+}
+
+// Restore puts the terminal back as it was before ReadLine made it raw, if
+// it did. It may be called from any goroutine, as by a signal handler
+// before the program ends; the ReadLine that runs then leaves the
+// terminal as it is.
+func (e *Editor) Restore() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.restore != nil {
+		e.restore()
+		e.restore = nil
 	}
 }
 
@@ -201,9 +221,13 @@ func (e *Editor) readKey() (key, error) {
 		return keyWordRight, nil
 	case '[', 'O':
 	default:
+		// A lone Escape: the byte after it is a key of its own.
+		e.in.UnreadByte()
 		return keyNone, nil
 	}
-	// A control sequence: parameter bytes, then a final byte.
+	// A control sequence: parameter and intermediate bytes (0x20 to 0x3f),
+	// then a final byte (0x40 to 0x7e). Anything else ends it unfinished
+	// and is a key of its own, so that no Enter or Ctrl-C is swallowed.
 	var param [8]byte
 	n := 0
 	for {
@@ -211,8 +235,12 @@ func (e *Editor) readKey() (key, error) {
 		if err != nil {
 			return keyNone, err
 		}
-		if c >= 0x40 && c <= 0x7e {
+		switch {
+		case c >= 0x40 && c <= 0x7e:
 			return csiKey(c, string(param[:n])), nil
+		case c < 0x20 || c > 0x7e:
+			e.in.UnreadByte()
+			return keyNone, nil
 		}
 		if n < len(param) {
 			param[n] = c

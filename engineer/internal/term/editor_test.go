@@ -68,6 +68,10 @@ func TestEditing(t *testing.T) {
 		{"the input ending ends", "a\rb", []string{"a"}},
 		{"unknown keys are ignored", "sta\x1b[5~\x1b[Ztus\x00\x07\r", []string{"status"}},
 		{"ctrl-l", "status\x0c\r", []string{"status"}},
+		{"an unfinished sequence keeps Enter", "ab\x1b[\rcd\r", []string{"ab", "cd"}},
+		{"an unfinished sequence keeps Ctrl-C", "ab\x1b[1\x03cd\r", []string{"<interrupted>", "cd"}},
+		{"a lone escape keeps the next key", "a\x1bxb\r", []string{"axb"}},
+		{"alt and a non-ASCII key", "a\x1bé\r", []string{"aé"}},
 		{"unicode", "grüß" + left + "x\r", []string{"grüxß"}},
 		{"up recalls", "one\rtwo\r" + up + "\r" + up + up + "\r", []string{"one", "two", "two", "one"}},
 		{"up stops at the oldest", "one\r" + up + up + up + "\r", []string{"one", "one"}},
@@ -178,6 +182,17 @@ func TestHistoryFile(t *testing.T) {
 	got := lines(t, again, "\x1b[A\r\x1b[A\x1b[A\x1b[A\r")
 	if want := []string{"two", "one"}; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("second run recalled %q, want %q", got, want)
+	}
+}
+
+func TestHistoryLongLine(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "history")
+	long := strings.Repeat("é", maxLine)
+	e := newEditor(nil, Config{Out: io.Discard, HistoryFile: file})
+	lines(t, e, "first\r"+long+"\rlast\r")
+	h := newEditor(nil, Config{Out: io.Discard, HistoryFile: file}).History()
+	if len(h) != 3 || h[1] != long || h[2] != "last" {
+		t.Errorf("reloaded %d lines, want first, the long one and last", len(h))
 	}
 }
 

@@ -6,14 +6,16 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"unicode/utf8"
 )
 
 // DefaultHistorySize is how many lines a history keeps when the Config
 // does not say.
 const DefaultHistorySize = 1000
 
-// maxHistoryLine bounds a line read back from a history file.
-const maxHistoryLine = 64 << 10
+// maxHistoryLine bounds a line read back from a history file: the longest
+// line the editor takes, in UTF-8, and its newline.
+const maxHistoryLine = utf8.UTFMax*maxLine + 1
 
 // DefaultHistoryFile is where app keeps its history: app/history under
 // $XDG_STATE_HOME, ~/.local/state, or on macOS the user's configuration
@@ -62,6 +64,9 @@ func (h *history) load() {
 		}
 	}
 	f.Close()
+	if sc.Err() != nil {
+		n = 2*h.size + 1 // unreadable past here: keep what was read
+	}
 	if len(h.lines) > h.size {
 		h.lines = append([]string(nil), h.lines[len(h.lines)-h.size:]...)
 	}
