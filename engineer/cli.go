@@ -95,6 +95,11 @@ func (c *cli) main(ctx context.Context, w *words) int {
 	if err != nil {
 		return c.report(err)
 	}
+	if first != "__complete" { // whose words are a line, not options
+		help, version := helpOrVersion(w.list[w.i:])
+		c.help = c.help || help
+		c.version = c.version || version
+	}
 	switch {
 	case c.version:
 		return c.printText("engineer, version " + Version() + "\n")
@@ -105,10 +110,30 @@ func (c *cli) main(ctx context.Context, w *words) int {
 	}
 	for _, t := range tools() {
 		if t.name == first {
+			if c.help {
+				return c.printText("Usage: engineer " + t.usage + "\n\n  " + t.help + "\n")
+			}
 			return t.run(c, ctx, w)
 		}
 	}
 	return c.host(ctx, first, w)
+}
+
+// helpOrVersion reports whether words, up to a "--", ask for help or the
+// version: the options hold anywhere on the line, and these two before
+// anything else, whatever else the line lacks.
+func helpOrVersion(words []string) (help, version bool) {
+	for _, w := range words {
+		switch w {
+		case "--":
+			return help, version
+		case "--help", "-h", "--help=true":
+			help = true
+		case "--version", "--version=true":
+			version = true
+		}
+	}
+	return help, version
 }
 
 // A tool is a command that takes no HOST.
@@ -165,13 +190,25 @@ func (c *cli) host(ctx context.Context, host string, w *words) int {
 		return c.report(err)
 	}
 	defer s.close()
-	switch b := builtinNamed(name); {
-	case !ok:
+	if !ok {
 		code := c.writeHostHelp(ctx, s)
 		if code == ExitOK && !c.help {
 			code = ExitUsage // a HOST alone is not a command
 		}
 		return code
+	}
+	return c.dispatch(ctx, s, name, w)
+}
+
+// dispatch runs the builtin or the host's command called name, or shows
+// its usage.
+func (c *cli) dispatch(ctx context.Context, s *session, name string, w *words) int {
+	b := builtinNamed(name)
+	switch {
+	case c.version:
+		return c.printText("engineer, version " + Version() + "\n")
+	case b != nil && c.help:
+		return c.printText(fmt.Sprintf("Usage: engineer %s %s\n\n  %s.\n", s.host, strings.TrimSpace(b.name+" "+b.args), b.help))
 	case b != nil:
 		return b.run(c, ctx, s, w)
 	}

@@ -459,3 +459,101 @@ func freePort(t *testing.T) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
+
+// TestHelpAndVersionAnywhere checks that --help and --version hold
+// wherever they are on the line, before what the line lacks.
+func TestHelpAndVersionAnywhere(t *testing.T) {
+	host := startServer(t).url
+	version := "engineer, version " + Version() + "\n"
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{host, "status", "--version"}, version},
+		{[]string{host, "--version"}, version},
+		{[]string{"demo", "--version"}, version},
+		{[]string{"demo", "--help"}, "Usage: engineer demo [--serve URL]"},
+		{[]string{"--help", "demo"}, "Usage: engineer demo [--serve URL]"},
+		{[]string{"completion", "--help"}, "Usage: engineer completion bash|zsh|fish"},
+		{[]string{"--help", "completion", "bash"}, "Usage: engineer completion"},
+		{[]string{host, "methods", "--help"}, "Usage: engineer " + host + " methods\n"},
+		{[]string{host, "describe", "--help"}, "Usage: engineer " + host + " describe METHOD"},
+		{[]string{host, "call", "--help"}, "Usage: engineer " + host + " call METHOD"},
+		{[]string{host, "shell", "--help"}, "Usage: engineer " + host + " shell"},
+		{[]string{"--help", host, "shell"}, "Usage: engineer " + host + " shell"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := run(t, "status\n", tt.args...)
+		if code != ExitOK || !strings.HasPrefix(out, tt.want) {
+			t.Errorf("engineer %q = %d %q (stderr %q), want 0 and %q", tt.args, code, out, errOut, tt.want)
+		}
+	}
+}
+
+func TestShellLines(t *testing.T) {
+	host := startServer(t).url
+	tests := []struct {
+		line, out, err string
+		code           int
+	}{
+		{"status --key x", "", "option --key shapes the connection: give it when the shell starts", ExitFailure},
+		{"--user u status", "", "option --user shapes the connection", ExitFailure},
+		{"show --help", "Usage: engineer " + host + " show [OPTIONS]", "", ExitOK},
+		{"call --help", "Usage: engineer " + host + " call METHOD", "", ExitOK},
+		{"--version", "engineer, version", "", ExitOK},
+		{"--json", `"commands"`, "", ExitOK},
+	}
+	for _, tt := range tests {
+		code, out, errOut := run(t, tt.line+"\n", "--json=false", host, "shell")
+		if code != tt.code || !strings.Contains(out, tt.out) || !strings.Contains(errOut, tt.err) {
+			t.Errorf("shell line %q: %d, stdout %q, stderr %q; want %d, %q, %q", tt.line, code, out, errOut, tt.code, tt.out, tt.err)
+		}
+	}
+	// Under --json, the shell's own errors are JSON too.
+	code, out, errOut := run(t, "do_something 'x\nshell\n", "--json", host, "shell")
+	if code != ExitFailure || errOut != "" || strings.Count(out, `"kind":"usage"`) != 2 {
+		t.Errorf("--json shell: %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestShellCompletion(t *testing.T) {
+	ts := startServer(t)
+	code, _, _ := run(t, "", ts.url, "status") // the server is up
+	if code != ExitOK {
+		t.Fatal(code)
+	}
+	c := &cli{io: Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}}
+	c.defaults()
+	s, err := c.open(context.Background(), ts.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	tests := []struct {
+		line      string
+		start     int
+		wantFirst string
+	}{
+		{"sta", 0, "status"},
+		{"--timeout 3s sta", 13, "status"},
+		{"--json mu", 7, "multiply"},
+		{"show --ext", 5, "--extra"},
+		{"--timeout ", 10, ""},
+		{"call 'ad'd", 10, ""},
+		{"call ad", 5, "add"},
+		{"q", 0, "quit"},
+	}
+	for _, tt := range tests {
+		start, cands := s.completeLine(context.Background(), tt.line)
+		first := ""
+		if len(cands) > 0 {
+			first = cands[0]
+		}
+		if start != tt.start || first != tt.wantFirst {
+			t.Errorf("completing %q: %d %q, want %d and first %q", tt.line, start, cands, tt.start, tt.wantFirst)
+		}
+	}
+	if c.json || c.timeout != 5*time.Second {
+		t.Error("completing a line applied its options to the shell")
+	}
+}

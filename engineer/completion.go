@@ -94,20 +94,9 @@ func (c *cli) complete(ctx context.Context, w *words) int {
 
 // candidates returns what can replace cur after the words typed, sorted.
 func (c *cli) candidates(ctx context.Context, typed []string, cur string) []string {
-	var pos []string // the arguments typed, options left out
-	for i := 0; i < len(typed); i++ {
-		word := typed[i]
-		if !isOptionWord(word) {
-			pos = append(pos, word)
-			continue
-		}
-		name, _, hasText := strings.Cut(strings.TrimLeft(word, "-"), "=")
-		if o, _ := c.lookupOption(name); o != nil && o.set != nil && !hasText {
-			if i+1 == len(typed) {
-				return nil // cur is the option's value
-			}
-			i++
-		}
+	pos, isValue := c.positional(typed)
+	if isValue {
+		return nil // cur is an option's value
 	}
 	var cands []string
 	switch {
@@ -139,6 +128,33 @@ func (c *cli) candidates(ctx context.Context, typed []string, cur string) []stri
 	}
 	slices.Sort(out)
 	return out
+}
+
+// positional returns the words typed that are not options or their
+// values, applying the options on the way, as the line will when it runs:
+// the host is reached with the keys and credentials given. isValue
+// reports that the next word is the value of the last option.
+func (c *cli) positional(typed []string) (pos []string, isValue bool) {
+	for i := 0; i < len(typed); i++ {
+		word := typed[i]
+		if !isOptionWord(word) {
+			pos = append(pos, word)
+			continue
+		}
+		name, text, hasText := strings.Cut(strings.TrimLeft(word, "-"), "=")
+		o, on := c.lookupOption(name)
+		if o == nil {
+			continue // a command's own option
+		}
+		if o.set != nil && !hasText && i+1 == len(typed) {
+			return pos, true
+		}
+		c.apply(o, on, "--"+name, text, hasText, func(string) (string, error) {
+			i++
+			return typed[i], nil
+		})
+	}
+	return pos, false
 }
 
 // optionWords are the global options as they are typed.

@@ -234,6 +234,10 @@ func TestServeErrors(t *testing.T) {
 		{[]Command{{Name: "x", Run: run, Options: []Option{{Name: "n", Type: Int, Default: "many"}}}}, "default many is not an int"},
 		{[]Command{{Name: "x", Run: run, Options: []Option{{Name: "--on/--no-on", Type: Int}}}}, "on/off pair"},
 		{[]Command{{Name: "x", Run: run, Args: []Arg{{Name: "a"}}, Options: []Option{{Name: "a"}}}}, `"a" declared twice`},
+		{[]Command{{Name: "x", Run: run, Options: []Option{{Name: "a_b"}, {Name: "a-b"}}}}, `"a-b" declared twice`},
+		{[]Command{{Name: "x", Run: run, Options: []Option{{Name: "-v"}}}}, "is not letters"},
+		{[]Command{{Name: "x", Run: run, Options: []Option{{Name: "help"}}}}, "would hide"},
+		{[]Command{{Name: "quit", Run: run}}, `"quit" is a reserved name`},
 	}
 	for _, tt := range tests {
 		host, err := widget.NewHost(mustServer(t), nil)

@@ -15,6 +15,7 @@ type option struct {
 	help  string
 	env   string // the environment variable that gives its default
 	curve bool   // only where the command is built with CURVE
+	conn  bool   // shapes the connection: set when the shell starts, not on a line
 	set   func(c *cli, value string) error
 	flag  func(c *cli, on bool)
 }
@@ -32,19 +33,19 @@ var options = []option{
 		c.timeout = d
 		return nil
 	}},
-	{name: "encoding", arg: "E", help: "Send messages as json or binary (default: binary to peers that announce they read it, json to others).", set: func(c *cli, v string) error {
+	{name: "encoding", conn: true, arg: "E", help: "Send messages as json or binary (default: binary to peers that announce they read it, json to others).", set: func(c *cli, v string) error {
 		if v != "json" && v != "binary" {
 			return fmt.Errorf("%q is not json or binary", v)
 		}
 		c.enc = v
 		return nil
 	}},
-	{name: "key", arg: "KEY", env: "XBAHN_KEY", help: "Shared key of a server that requires one.", set: func(c *cli, v string) error { c.key = v; return nil }},
-	{name: "user", arg: "U", env: "XBAHN_USER", help: "PLAIN user name.", set: func(c *cli, v string) error { c.user = v; return nil }},
-	{name: "password", arg: "P", env: "XBAHN_PASSWORD", help: "PLAIN password.", set: func(c *cli, v string) error { c.pass = v; return nil }},
-	{name: "curve-server-key", arg: "K", env: "XBAHN_CURVE_SERVER_KEY", curve: true, help: "The server's CURVE public key, in Z85.", set: func(c *cli, v string) error { c.curve[0] = v; return nil }},
-	{name: "curve-public-key", arg: "K", env: "XBAHN_CURVE_PUBLIC_KEY", curve: true, help: "This client's CURVE public key (default: a new pair).", set: func(c *cli, v string) error { c.curve[1] = v; return nil }},
-	{name: "curve-secret-key", arg: "K", env: "XBAHN_CURVE_SECRET_KEY", curve: true, help: "This client's CURVE secret key.", set: func(c *cli, v string) error { c.curve[2] = v; return nil }},
+	{name: "key", conn: true, arg: "KEY", env: "XBAHN_KEY", help: "Shared key of a server that requires one.", set: func(c *cli, v string) error { c.key = v; return nil }},
+	{name: "user", conn: true, arg: "U", env: "XBAHN_USER", help: "PLAIN user name.", set: func(c *cli, v string) error { c.user = v; return nil }},
+	{name: "password", conn: true, arg: "P", env: "XBAHN_PASSWORD", help: "PLAIN password.", set: func(c *cli, v string) error { c.pass = v; return nil }},
+	{name: "curve-server-key", conn: true, arg: "K", env: "XBAHN_CURVE_SERVER_KEY", curve: true, help: "The server's CURVE public key, in Z85.", set: func(c *cli, v string) error { c.curve[0] = v; return nil }},
+	{name: "curve-public-key", conn: true, arg: "K", env: "XBAHN_CURVE_PUBLIC_KEY", curve: true, help: "This client's CURVE public key (default: a new pair).", set: func(c *cli, v string) error { c.curve[1] = v; return nil }},
+	{name: "curve-secret-key", conn: true, arg: "K", env: "XBAHN_CURVE_SECRET_KEY", curve: true, help: "This client's CURVE secret key.", set: func(c *cli, v string) error { c.curve[2] = v; return nil }},
 	{name: "exit-on-error", help: "Make a shell reading a script stop at the first failure.", flag: func(c *cli, on bool) { c.exitOnError = on }},
 	{name: "help", help: "Show this message and exit.", flag: func(c *cli, on bool) { c.help = on }},
 }
@@ -149,11 +150,17 @@ func (w *words) global(word string) error {
 // apply sets option o from its word: a flag takes no value or =true and
 // =false; the others take the next word or the text after "=".
 func (c *cli) apply(o *option, on bool, flag, text string, hasText bool, value func(string) (string, error)) error {
+	if o.conn && c.inShell {
+		return &UsageError{Msg: "option " + flag + " shapes the connection: give it when the shell starts"}
+	}
 	if o.flag != nil {
 		if hasText {
 			b, err := strconv.ParseBool(text)
-			if err != nil || !on {
+			switch {
+			case err != nil:
 				return &UsageError{Msg: fmt.Sprintf("option %s: %q is not true or false", flag, text)}
+			case !on:
+				return &UsageError{Msg: fmt.Sprintf("option %s takes no value", flag)}
 			}
 			on = b
 		}

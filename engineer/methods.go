@@ -91,9 +91,6 @@ func (c *cli) call(ctx context.Context, s *session, w *words) int {
 	if err != nil {
 		return c.report(err)
 	}
-	if c.help {
-		return c.printText(fmt.Sprintf("Usage: engineer %s call METHOD [ARG]... [--kw NAME=VALUE]...\n\n  ARGs and VALUEs are read as JSON (42, true, \"text\", [1, 2]), else as text.\n", s.host))
-	}
 	if c.debug {
 		fmt.Fprintf(c.io.Stderr, "debug: request %s %v %v\n", method, args, kwargs)
 	}

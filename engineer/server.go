@@ -27,7 +27,7 @@ const textNoCommand = "Engineer action not exposed: "
 
 // reserved are the names a command cannot have: the discovery calls and
 // the command line's own commands.
-var reserved = []string{methodList, methodInfo, "shell", "help", "methods", "describe", "call"}
+var reserved = []string{methodList, methodInfo, "shell", "help", "methods", "describe", "call", "quit", "exit"}
 
 // Serve offers cmds on the rpc server behind host, as the widget
 // "engineer", once per host. It checks the declarations first: names,
@@ -72,10 +72,14 @@ func checked(c Command) (*Command, error) {
 		if !validName(n) {
 			return bad("%s name %s is not letters, digits, '_' and '-'", kind, quote(n))
 		}
-		if seen[n] {
+		if kind == "option" && (n == "help" || n == "h") {
+			return bad("option %s would hide the command line's own", quote(n))
+		}
+		k := strings.ReplaceAll(n, "_", "-") // a_b and a-b are the same --a-b
+		if seen[k] {
 			return bad("%s declared twice", quote(n))
 		}
-		seen[n] = true
+		seen[k] = true
 		return nil
 	}
 	for _, a := range c.Args {
@@ -139,9 +143,9 @@ func knownType(t Type) bool {
 }
 
 // validName reports whether s is a name the command line can type and a
-// path segment can carry.
+// path segment can carry: no option's dash first.
 func validName(s string) bool {
-	if s == "" {
+	if s == "" || s[0] == '-' {
 		return false
 	}
 	for _, r := range s {

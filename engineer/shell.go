@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/xbahn-go/xbahn/engineer/internal/term"
 )
@@ -41,6 +42,9 @@ func (c *cli) shellCommand(ctx context.Context, s *session, w *words) int {
 			Out:         c.io.Stdout,
 			HistoryFile: term.DefaultHistoryFile(historyApp),
 			Complete: func(line string, pos int) (int, []string) {
+				// A Tab must not hang the shell for the whole timeout.
+				ctx, cancel := context.WithTimeout(ctx, completeWait)
+				defer cancel()
 				return s.completeLine(ctx, line[:pos])
 			},
 		})
@@ -53,6 +57,7 @@ func (c *cli) shellCommand(ctx context.Context, s *session, w *words) int {
 		interrupts = make(chan os.Signal, 1)
 		signal.Notify(interrupts, os.Interrupt)
 		defer signal.Stop(interrupts)
+		defer restoreOnSignal(ed)()
 	} else {
 		in := bufio.NewReader(c.io.Stdin)
 		read = func(string) (string, error) {
@@ -87,6 +92,31 @@ func (c *cli) shellCommand(ctx context.Context, s *session, w *words) int {
 	}
 }
 
+// restoreOnSignal has a SIGTERM or SIGHUP put the terminal back before it
+// ends the program, as it would have; the returned function stops that.
+func restoreOnSignal(ed *term.Editor) (stop func()) {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		select {
+		case sig := <-sigs:
+			ed.Restore()
+			signal.Reset(sig)
+			if p, err := os.FindProcess(os.Getpid()); err == nil {
+				p.Signal(sig) // now with its default effect
+			}
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(sigs)
+		close(done)
+		<-stopped
+	}
+}
+
 // shellStatus is the shell's exit status: a script whose commands failed
 // fails.
 func shellStatus(tty, failed bool) int {
@@ -101,10 +131,11 @@ func shellStatus(tty, failed bool) int {
 // line's options hold for the line alone. On a terminal, an interrupt
 // cancels what the line runs.
 func (c *cli) shellLine(ctx context.Context, s *session, line string, interrupts <-chan os.Signal) (code int, quit bool) {
+	lc := *c // the line's own options
+	lc.inShell = true
 	list, err := Split(line)
 	if err != nil {
-		fmt.Fprintln(c.io.Stderr, "engineer:", err)
-		return ExitUsage, false
+		return lc.report(&UsageError{Msg: err.Error()}), false
 	}
 	if len(list) == 0 || strings.HasPrefix(list[0], "#") { // blank, or a comment
 		return ExitOK, false
@@ -115,8 +146,7 @@ func (c *cli) shellLine(ctx context.Context, s *session, line string, interrupts
 	case "?":
 		list[0] = "help"
 	case "shell":
-		fmt.Fprintln(c.io.Stderr, "engineer: this is the shell already")
-		return ExitUsage, false
+		return lc.report(&UsageError{Msg: "this is the shell already"}), false
 	}
 	if interrupts != nil {
 		select {
@@ -136,19 +166,20 @@ func (c *cli) shellLine(ctx context.Context, s *session, line string, interrupts
 		}()
 		defer func() { close(stop); <-stopped; cancel() }()
 	}
-	lc := *c // the line's own options
-	lc.inShell = true
+	lc.help, lc.version = helpOrVersion(list)
 	s.c = &lc
 	defer func() { s.c = c }()
 	lw := &words{c: &lc, list: list}
-	name, _, err := lw.next()
-	if err != nil {
+	name, ok, err := lw.next()
+	switch {
+	case err != nil:
 		return lc.report(err), false
+	case !ok && lc.version:
+		return lc.printText("engineer, version " + Version() + "\n"), false
+	case !ok: // options alone
+		return lc.writeHostHelp(ctx, s), false
 	}
-	if b := builtinNamed(name); b != nil {
-		return b.run(&lc, ctx, s, lw), false
-	}
-	return lc.run(ctx, s, name, lw.rest()), false
+	return lc.dispatch(ctx, s, name, lw), false
 }
 
 // completeLine completes the last word of a shell line: it returns where
@@ -161,12 +192,15 @@ func (s *session) completeLine(ctx context.Context, line string) (int, []string)
 	cur := ""
 	if !strings.HasSuffix(line, " ") && len(typed) > 0 {
 		cur, typed = typed[len(typed)-1], typed[:len(typed)-1]
-	}
-	var pos []string
-	for _, w := range typed {
-		if !isOptionWord(w) {
-			pos = append(pos, w)
+		if !strings.HasSuffix(line, cur) {
+			return len(line), nil // a quoted word: not completed
 		}
+	}
+	lc := *s.c // options typed on the line are the line's
+	lc.inShell = true
+	pos, isValue := lc.positional(typed)
+	if isValue {
+		return len(line), nil
 	}
 	cands := s.candidates(ctx, pos, cur)
 	if len(pos) == 0 && !strings.HasPrefix(cur, "-") {

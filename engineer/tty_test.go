@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/xbahn-go/xbahn/engineer/internal/term"
 )
@@ -20,6 +21,7 @@ import (
 type ttyRun struct {
 	t       *testing.T
 	control *os.File
+	tty     *os.File // the child's terminal, to look at its state
 	out     *bufio.Reader
 	cmd     *exec.Cmd
 	exited  chan struct{} // closed when the child ended
@@ -41,8 +43,7 @@ func startTTY(t *testing.T, env []string, args ...string) *ttyRun {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	tty.Close()
-	r := &ttyRun{t: t, control: control, out: bufio.NewReader(control), cmd: cmd, exited: make(chan struct{})}
+	r := &ttyRun{t: t, control: control, tty: tty, out: bufio.NewReader(control), cmd: cmd, exited: make(chan struct{})}
 	go func() {
 		cmd.Wait()
 		r.code = cmd.ProcessState.ExitCode()
@@ -52,6 +53,7 @@ func startTTY(t *testing.T, env []string, args ...string) *ttyRun {
 		cmd.Process.Kill()
 		<-r.exited
 		control.Close()
+		tty.Close()
 	})
 	return r
 }
@@ -175,4 +177,39 @@ func waitFor(t *testing.T, ch <-chan struct{}, what string) {
 	case <-time.After(10 * time.Second):
 		t.Fatalf("waited 10s for %s", what)
 	}
+}
+
+// TestShellSIGTERM checks that a SIGTERM while a line is edited puts the
+// terminal back before the shell ends.
+func TestShellSIGTERM(t *testing.T) {
+	ts := startServer(t)
+	r := startTTY(t, []string{"XDG_STATE_HOME=" + t.TempDir()}, ts.url, "shell")
+	r.expect(ts.url + "> ")
+	r.typeKeys("stat")
+	r.expect("stat")
+	if lflag(t, r.tty)&syscall.ICANON != 0 {
+		t.Fatal("the terminal is not raw while a line is edited")
+	}
+	r.cmd.Process.Signal(syscall.SIGTERM)
+	r.exit()
+	if got := lflag(t, r.tty); got&(syscall.ICANON|syscall.ECHO) != syscall.ICANON|syscall.ECHO {
+		t.Errorf("after SIGTERM the terminal stayed raw: lflag %#x", got)
+	}
+}
+
+func lflag(t *testing.T, f *os.File) uint32 {
+	t.Helper()
+	var st syscall.Termios
+	raw, err := f.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errno syscall.Errno
+	raw.Control(func(fd uintptr) {
+		_, _, errno = syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TCGETS, uintptr(unsafe.Pointer(&st)))
+	})
+	if errno != 0 {
+		t.Fatal(errno)
+	}
+	return st.Lflag
 }
