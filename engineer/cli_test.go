@@ -553,7 +553,14 @@ func TestShellCompletion(t *testing.T) {
 			t.Errorf("completing %q: %d %q, want %d and first %q", tt.line, start, cands, tt.start, tt.wantFirst)
 		}
 	}
-	if c.json || c.timeout != 5*time.Second {
+	if c.json || c.timeout != defaultTimeout {
 		t.Error("completing a line applied its options to the shell")
+	}
+}
+
+func TestDemoOptions(t *testing.T) {
+	code, out, errOut := run(t, "", "--json", "demo")
+	if code != ExitOK || !strings.Contains(out, "status --json\n\"ok\"\n") {
+		t.Errorf("--json demo = %d %q (stderr %q)", code, out, errOut)
 	}
 }

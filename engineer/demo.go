@@ -113,6 +113,7 @@ func (c *cli) demo(ctx context.Context, w *words) int {
 		{host, "multiply", "--help"},
 		{host, "methods"},
 	} {
+		line = append(line, c.demoOptions()...)
 		fmt.Fprintf(c.io.Stdout, "$ engineer %s\n", quoteWords(line))
 		if code := Main(ctx, line, c.io); code != ExitOK {
 			return code
@@ -120,6 +121,25 @@ func (c *cli) demo(ctx context.Context, w *words) int {
 		fmt.Fprintln(c.io.Stdout)
 	}
 	return ExitOK
+}
+
+// demoOptions are the options given to demo that its command lines take
+// on.
+func (c *cli) demoOptions() []string {
+	var opts []string
+	if c.json {
+		opts = append(opts, "--json")
+	}
+	if c.debug {
+		opts = append(opts, "--debug")
+	}
+	if c.enc != "" {
+		opts = append(opts, "--encoding="+c.enc)
+	}
+	if c.timeout != defaultTimeout {
+		opts = append(opts, "--timeout="+c.timeout.String())
+	}
+	return opts
 }
 
 // serveDemo serves the demo at url, a server's URL, until SIGINT or

@@ -20,6 +20,9 @@ type option struct {
 	flag  func(c *cli, on bool)
 }
 
+// defaultTimeout is how long the command line waits for a host.
+const defaultTimeout = 5 * time.Second
+
 // options are the global options, in the order of the usage.
 var options = []option{
 	{name: "version", help: "Show the version and exit.", flag: func(c *cli, on bool) { c.version = on }},
@@ -73,7 +76,7 @@ func (c *cli) lookupOption(name string) (o *option, on bool) {
 
 // defaults sets the options that the environment gives.
 func (c *cli) defaults() {
-	c.timeout = 5 * time.Second
+	c.timeout = defaultTimeout
 	for i := range options {
 		o := &options[i]
 		if o.env != "" && c.available(o) {
