@@ -837,3 +837,50 @@ func TestHostileLongMessageToSubscriber(t *testing.T) {
 		recv()
 	}
 }
+
+// TestHostileCommands sends commands over their limits after the
+// handshake: each closes the connection before its body is taken in, and
+// the server goes on serving.
+func TestHostileCommands(t *testing.T) {
+	leakCheck(t)
+	const maxCmd = 4 << 10
+	e, good := hostileSetup(t, &Options{MaxCommandSize: maxCmd})
+	heap := watchHeap(t)
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"a 48 MiB PING declared", append(longFrameHeader(FlagCommand, 48<<20), "\x04PING\x00\x00"...)},
+		{"MaxCommandSize+1", AppendCommand(nil, "JUNK", make([]byte, maxCmd-4))},
+		{"a PING with 17 bytes of context", AppendCommand(nil, CmdPing, []byte{0, 0}, make([]byte, MaxPingContext+1))},
+		{"a SUBSCRIBE over the limit", AppendCommand(nil, CmdSubscribe, make([]byte, maxCmd))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			peer := dialRaw(t, e.ep)
+			peer.handshake("REQ")
+			peer.write(tt.data)
+			peer.waitClosed(2 * time.Second)
+			good.progress(t, 3)
+		})
+	}
+	// At the limits, commands are taken: a PING with 16 bytes of context
+	// is answered with them, and a command of MaxCommandSize is no error.
+	t.Run("at the limits", func(t *testing.T) {
+		peer := dialRaw(t, e.ep)
+		peer.handshake("REQ")
+		context := []byte("0123456789abcdef")
+		peer.write(AppendCommand(nil, "JUNK", make([]byte, maxCmd-5))) // a body of maxCmd
+		peer.write(AppendPing(nil, 0, context))
+		cmd := peer.readCommand()
+		if cmd.Name != CmdPong || !bytes.Equal(cmd.Data, context) {
+			t.Fatalf("got %s %q, want PONG %q", cmd.Name, cmd.Data, context)
+		}
+		peer.sendMsg("", "still here")
+		if got := peer.readMsg(); len(got) != 2 || string(got[1]) != "still here" {
+			t.Fatalf("the echo after the commands = %q", got)
+		}
+	})
+	heap.check(t, 16<<20)
+	good.progress(t, 3)
+}

@@ -71,9 +71,11 @@ type Options struct {
 	// MaxFrames bounds the frames of one received message (default
 	// DefaultMaxFrames).
 	MaxFrames int
-	// MaxCommandSize bounds a command during the handshake (default
-	// DefaultMaxCommandSize), and MaxProperties the metadata properties
-	// in it (default DefaultMaxProperties).
+	// MaxCommandSize bounds a command, during the handshake and after it
+	// (default DefaultMaxCommandSize), and MaxProperties the metadata
+	// properties in it (default DefaultMaxProperties). A peer that
+	// exceeds it is disconnected, as one whose PING carries more than
+	// MaxPingContext bytes of context is.
 	MaxCommandSize int
 	MaxProperties  int
 	// HandshakeTimeout bounds the greeting and security handshake of each

@@ -118,6 +118,12 @@ func (p *pipe) attach(conn net.Conn, r *Reader, info peerInfo) bool {
 		close(down) // what waited for the connection is gone with the pipe
 		return false
 	}
+	if info.session == nil {
+		// Under a security session every frame travels in a command
+		// (CURVE's MESSAGE); the commands it opens are bounded in
+		// command.
+		r.SetCommandLimit(uint64(p.s.opts.MaxCommandSize))
+	}
 	p.conn, p.info, p.r = conn, info, r
 	p.raw = rawConn(conn)
 	p.peerDesc.Store(&Peer{Addr: conn.RemoteAddr(), Type: info.typ, Version: info.version, Identity: info.identity, Metadata: info.md})

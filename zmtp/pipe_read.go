@@ -384,6 +384,9 @@ func (p *pipe) readMsg(conn net.Conn, m *Msg) error {
 // command handles a command frame received after the handshake. Commands
 // the pipe does not know are ignored, as libzmq does.
 func (p *pipe) command(conn net.Conn, body []byte) error {
+	if limit := p.s.opts.MaxCommandSize; len(body) > limit {
+		return protoErr("command", &sizeError{"command", uint64(len(body)), uint64(limit)})
+	}
 	cmd, err := ParseCommand(body)
 	if err != nil {
 		return err
@@ -393,6 +396,9 @@ func (p *pipe) command(conn net.Conn, body []byte) error {
 		ttl, context, err := ParsePing(cmd.Data)
 		if err != nil {
 			return err
+		}
+		if len(context) > MaxPingContext {
+			return protoErr(CmdPing, &sizeError{"PING context", uint64(len(context)), MaxPingContext})
 		}
 		p.hb.peerTTL(p, conn, ttl)
 		p.cbuf = AppendPong(p.cbuf[:0], context)

@@ -22,6 +22,7 @@ type Reader struct {
 	start, end int            // unread bytes are buf[start:end]
 	v1         bool           // frames of ZMTP 1.0, after such a greeting
 	count      *atomic.Uint64 // bytes read, when set
+	cmdLimit   uint64         // bounds a command's body when not 0
 
 	// The frame being read, when a call returned before its end.
 	inBody  bool
@@ -42,8 +43,14 @@ func NewReader(r io.Reader, size int) *Reader {
 
 // Reset discards any buffered data and partial frame and reads from r next.
 func (r *Reader) Reset(rd io.Reader) {
-	*r = Reader{r: rd, buf: r.buf, count: r.count}
+	*r = Reader{r: rd, buf: r.buf, count: r.count, cmdLimit: r.cmdLimit}
 }
+
+// SetCommandLimit bounds the body of a command frame to n bytes, below
+// the limit ReadFrame is given for every frame; 0 removes the bound. A
+// command is small (RFC 37's are, but for READY's metadata), so that a
+// peer cannot make a connection allocate a message's worth for one.
+func (r *Reader) SetCommandLimit(n uint64) { r.cmdLimit = n }
 
 // Buffered returns the bytes read from the underlying reader but not yet
 // consumed.
@@ -83,6 +90,10 @@ func (r *Reader) ReadFrame(dst []byte, limit uint64) (flags Flags, out []byte, e
 				r.start += n
 				if size > limit {
 					r.bodyErr = protoErr("frame", &sizeError{"frame", size, limit})
+					return 0, dst, r.bodyErr
+				}
+				if f.Has(FlagCommand) && r.cmdLimit != 0 && size > r.cmdLimit {
+					r.bodyErr = protoErr("command", &sizeError{"command", size, r.cmdLimit})
 					return 0, dst, r.bodyErr
 				}
 				r.inBody, r.flags, r.size, r.remain = true, f, size, size
