@@ -68,8 +68,9 @@ type pipe struct {
 	readDone    <-chan struct{}
 
 	// Read-side signals to the pump goroutine.
-	kick chan struct{}
-	idle *time.Timer
+	kick      chan struct{}
+	idle      *time.Timer
+	idleArmed atomic.Bool // idle runs: released reads do not reset it
 
 	rcount atomic.Uint64 // frames read; heartbeats watch it move
 

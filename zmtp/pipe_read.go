@@ -55,6 +55,7 @@ func (p *pipe) waitTurn(conn net.Conn) bool {
 		select {
 		case <-p.kick:
 		case <-p.idle.C:
+			p.idleArmed.Store(false)
 		case <-down:
 			return false
 		}
@@ -207,8 +208,8 @@ func (p *pipe) acquire(ctx context.Context, watch bool) (net.Conn, error) {
 	return conn, nil
 }
 
-// release gives up a caller's read role; the pump takes over if nobody
-// reads for idleDelay.
+// release gives up a caller's read role; the pump takes over within
+// idleDelay if nobody reads.
 func (p *pipe) release(conn net.Conn) {
 	p.mu.Lock()
 	var stop func() bool
@@ -224,7 +225,11 @@ func (p *pipe) release(conn net.Conn) {
 	if stop != nil {
 		stop()
 	}
-	p.idle.Reset(p.s.idleDelay)
+	// Armed once per idle period, not reset by every release: resetting
+	// a timer per message costs more than reading it.
+	if !p.idleArmed.Swap(true) {
+		p.idle.Reset(p.s.idleDelay)
+	}
 }
 
 // drain reads and drops every whole message that the connection has
