@@ -28,6 +28,7 @@ func benchmarkReqRep(b *testing.B, size int) {
 
 func BenchmarkReqRep64(b *testing.B)  { benchmarkReqRep(b, 64) }
 func BenchmarkReqRep64K(b *testing.B) { benchmarkReqRep(b, 64<<10) }
+func BenchmarkReqRep1M(b *testing.B)  { benchmarkReqRep(b, 1<<20) }
 
 // BenchmarkTCPPingPong is the floor: two goroutines exchanging 64 bytes
 // over loopback TCP with nothing in between.
