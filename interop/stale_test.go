@@ -22,6 +22,9 @@ type routers struct {
 
 func newRouters(t *testing.T) *routers {
 	rs := &routers{t: t, req: newOurs(t, zmtp.REQ, &zmtp.Options{Identity: []byte("me")}), poller: zmq.NewPoller()}
+	events := make(chan zmtp.Event, 16)
+	stop := rs.req.Monitor(events)
+	defer stop()
 	for i := range rs.r {
 		rs.r[i] = newZ(t, zmq.ROUTER)
 		if err := rs.r[i].SetRouterMandatory(1); err != nil {
@@ -30,8 +33,18 @@ func newRouters(t *testing.T) *routers {
 		ourConnect(t, rs.req, zbind(t, rs.r[i]))
 		rs.poller.Add(rs.r[i], zmq.POLLIN)
 	}
-	// Requests until both ROUTERs have had one: both connections are up.
+	// Both connections up, then requests until both ROUTERs have had one.
 	ctx := testContext(t, testTimeout)
+	for up := 0; up < len(rs.r); {
+		select {
+		case e := <-events:
+			if e.Kind == zmtp.EventHandshakeSucceeded {
+				up++
+			}
+		case <-ctx.Done():
+			t.Fatalf("%d of %d connections up: %v", up, len(rs.r), ctx.Err())
+		}
+	}
 	var served [2]bool
 	for i := 0; !served[0] || !served[1]; i++ {
 		if i == 20 {
