@@ -884,3 +884,60 @@ func TestHostileCommands(t *testing.T) {
 	heap.check(t, 16<<20)
 	good.progress(t, 3)
 }
+
+// TestMemoryAfterClose has 8 peers each send an 8 MiB message that
+// nobody receives and close: their messages, dropped with them, take
+// their storage along, and the live heap returns near its baseline.
+func TestMemoryAfterClose(t *testing.T) {
+	leakCheck(t)
+	waiting := make(chan struct{}, 16)
+	s := mustSocket(t, PULL, &Options{Waiting: func() {
+		select {
+		case waiting <- struct{}{}:
+		default:
+		}
+	}})
+	ep := mustBind(t, s)
+	live := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	base := live()
+	const peers, size = 8, 8 << 20
+	var raw []*rawPeer
+	for range peers {
+		p := dialRaw(t, ep)
+		p.handshake("PUSH")
+		p.write(AppendFrame(nil, 0, make([]byte, size)))
+		raw = append(raw, p)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// until waits for the socket's pipes to change until done holds.
+	until := func(what string, done func() bool) {
+		for {
+			s.mu.Lock()
+			ok, changed := done(), s.changed
+			s.mu.Unlock()
+			if ok {
+				return
+			}
+			select {
+			case <-changed:
+			case <-waiting:
+			case <-ctx.Done():
+				t.Fatalf("waiting for %s: %v (%d queued, %d pipes)", what, ctx.Err(), s.Queued(), len(s.pipeList()))
+			}
+		}
+	}
+	until("the messages", func() bool { return s.Queued() == peers })
+	for _, p := range raw {
+		p.conn.Close()
+	}
+	until("the pipes to go", func() bool { return len(s.pipes) == 0 && s.Queued() == 0 })
+	if got := live(); got > base+size {
+		t.Errorf("live heap %d MiB after the peers closed, from %d MiB before their %d MiB", got>>20, base>>20, peers*size>>20)
+	}
+}

@@ -2,6 +2,7 @@ package zmtp
 
 import (
 	"context"
+	"slices"
 )
 
 // deliver moves a message that p's pump read into p's inbox, if the socket
@@ -41,8 +42,7 @@ func (s *Socket) unattendedLocked() bool {
 func (s *Socket) takeLocked(m *Msg, only *pipe) *pipe {
 	for only == nil && len(s.ready) > 0 {
 		p := s.ready[0]
-		copy(s.ready, s.ready[1:])
-		s.ready = s.ready[:len(s.ready)-1]
+		s.ready = slices.Delete(s.ready, 0, 1)
 		if s.popLocked(p, m) {
 			if p.inbox.len() > 0 {
 				s.ready = append(s.ready, p)

@@ -56,6 +56,10 @@ func (q *msgRing) grow() {
 	q.buf, q.head = nb, 0
 }
 
+// release drops the ring's storage with its messages, for a pipe that is
+// gone: what they held must not stay with it.
+func (q *msgRing) release() { *q = msgRing{} }
+
 // clear drops every queued message.
 func (q *msgRing) clear() {
 	for ; q.n > 0; q.n-- {

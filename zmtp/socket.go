@@ -658,11 +658,12 @@ func (s *Socket) removePipe(p *pipe) {
 	}
 	for i, q := range s.ready {
 		if q == p {
-			s.ready = append(s.ready[:i], s.ready[i+1:]...)
+			s.ready = slices.Delete(s.ready, i, i+1) // no stale pointer left behind
 			break
 		}
 	}
 	s.purgeLocked(p)
+	p.inbox.release()
 }
 
 // change wakes every goroutine waiting for the pipes to change.
