@@ -30,25 +30,7 @@ func startServer(t *testing.T) *testServer {
 	t.Helper()
 	ts := &testServer{started: make(chan struct{}, 8), cancelled: make(chan struct{}, 8)}
 	release := make(chan struct{})
-	conn, err := xbahn.Listen("zmq://127.0.0.1:0/rep", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { close(release); conn.Close() })
-	server, err := rpc.NewServer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := server.Register("add", func(a, b int) int { return a + b }, "a", "b"); err != nil {
-		t.Fatal(err)
-	}
-	if err := server.Document("add", "Add returns a plus b."); err != nil {
-		t.Fatal(err)
-	}
-	host, err := widget.NewHost(server, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { close(release) })
 	cmds := append(DemoCommands(),
 		Command{Name: "slow", Description: "Wait until cancelled", Run: func(ctx context.Context, _ Values) (any, error) {
 			ts.started <- struct{}{}
@@ -64,13 +46,13 @@ func startServer(t *testing.T) *testServer {
 			return nil, errors.New("kaboom")
 		}},
 	)
-	if err := Serve(host, cmds); err != nil {
-		t.Fatal(err)
-	}
-	if err := server.Attach(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn})); err != nil {
-		t.Fatal(err)
-	}
-	ts.url = strings.TrimSuffix(strings.TrimPrefix(conn.Remote(), "connect->"), "?transport=tcp")
+	conn := serveAt(t, "zmq://127.0.0.1:0/rep", cmds, func(server *rpc.Server) error {
+		if err := server.Register("add", func(a, b int) int { return a + b }, "a", "b"); err != nil {
+			return err
+		}
+		return server.Document("add", "Add returns a plus b.")
+	})
+	ts.url = clientURL(conn)
 	return ts
 }
 
@@ -358,29 +340,33 @@ func TestScript(t *testing.T) {
 	}
 }
 
-// serveAt serves cmds at url until the test ends or stop is called.
-func serveAt(t *testing.T, url string, cmds []Command) (stop func()) {
+// serveAt serves cmds at url, on an rpc server that setup, when given,
+// prepares first, until the test ends or the returned connection closes.
+func serveAt(t *testing.T, url string, cmds []Command, setup func(*rpc.Server) error) *xbahn.Conn {
 	t.Helper()
 	conn, err := xbahn.Listen(url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	server, err := rpc.NewServer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	host, err := widget.NewHost(server, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Serve(host, cmds); err != nil {
-		t.Fatal(err)
-	}
-	if err := server.Attach(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn})); err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() { conn.Close() })
-	return func() { conn.Close() }
+	server, err := rpc.NewServer(nil)
+	if err == nil && setup != nil {
+		err = setup(server)
+	}
+	var host *widget.Host
+	if err == nil {
+		host, err = widget.NewHost(server, nil)
+	}
+	if err == nil {
+		err = Serve(host, cmds)
+	}
+	if err == nil {
+		err = server.Attach(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conn
 }
 
 // lines reads r line by line onto a channel, closed at the end.
@@ -419,7 +405,7 @@ func TestShellAfterRestart(t *testing.T) {
 	answer := func(name string) Command {
 		return Command{Name: name, Run: func(context.Context, Values) (any, error) { return name + "!", nil }}
 	}
-	stop := serveAt(t, serve, []Command{answer("alpha")})
+	first := serveAt(t, serve, []Command{answer("alpha")}, nil)
 
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
@@ -433,8 +419,8 @@ func TestShellAfterRestart(t *testing.T) {
 	if got, want := nextLine(t, out), host+": alpha> alpha!"; got != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
-	stop()
-	serveAt(t, serve, []Command{answer("beta")})
+	first.Close()
+	serveAt(t, serve, []Command{answer("beta")}, nil)
 	fmt.Fprintln(inW, "beta")
 	if got, want := nextLine(t, out), host+": beta> beta!"; got != want {
 		t.Fatalf("after the restart: got %q, want %q", got, want)

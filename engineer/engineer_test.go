@@ -263,14 +263,14 @@ func TestServeErrors(t *testing.T) {
 // TestClickOptionNames serves an option named as the guide declares it,
 // "--extra/--no-extra", and uses it.
 func TestClickOptionNames(t *testing.T) {
-	host := fmt.Sprintf("zmq://127.0.0.1:%d/req", freePort(t))
-	serveAt(t, strings.Replace(host, "/req", "/rep", 1), []Command{{
+	conn := serveAt(t, "zmq://127.0.0.1:0/rep", []Command{{
 		Name:    "show",
 		Options: []Option{{Name: "--extra/--no-extra", Default: false, Help: "include extra info"}, {Name: "--count", Type: Int, Default: 1}},
 		Run: func(_ context.Context, v Values) (any, error) {
 			return fmt.Sprint(v.Bool("extra"), v.Int("count")), nil
 		},
-	}})
+	}}, nil)
+	host := clientURL(conn)
 	code, out, _ := run(t, "", host, "show", "--help")
 	if code != 0 || !strings.Contains(out, "--extra / --no-extra") || strings.Contains(out, "----") || !strings.Contains(out, "--count") {
 		t.Errorf("show --help = %d\n%s", code, out)

@@ -247,6 +247,29 @@ func hostileSetup(t *testing.T, o *Options) (*echoServer, *goodClient) {
 	return e, c
 }
 
+// afterHandshake is what a peer sends once its handshake is done.
+type afterHandshake struct {
+	name string
+	data []byte
+}
+
+// closesEach sends each case from a new REQ peer after its handshake, and
+// checks that the socket closes that connection and goes on serving good.
+func closesEach(t *testing.T, e *echoServer, good *goodClient, cases []afterHandshake) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			peer := dialRaw(t, e.ep)
+			peer.handshake("REQ")
+			// Written by a goroutine: the socket may close before it
+			// has read everything.
+			go peer.conn.Write(tt.data)
+			peer.waitClosed(2 * time.Second)
+			good.progress(t, 3)
+		})
+	}
+}
+
 func longFrameHeader(flags Flags, size uint64) []byte {
 	return binary.BigEndian.AppendUint64([]byte{byte(flags | FlagLong)}, size)
 }
@@ -256,10 +279,7 @@ func TestHostileHugeFrames(t *testing.T) {
 	const maxMsg = 1 << 20
 	e, good := hostileSetup(t, &Options{MaxMsgSize: maxMsg})
 	heap := watchHeap(t)
-	tests := []struct {
-		name string
-		data []byte
-	}{
+	tests := []afterHandshake{
 		{"size 2^63", longFrameHeader(0, 1<<63)},
 		{"size 2^63-1", longFrameHeader(0, 1<<63-1)},
 		{"size 2^63-1 command", longFrameHeader(FlagCommand, 1<<63-1)},
@@ -267,15 +287,7 @@ func TestHostileHugeFrames(t *testing.T) {
 		{"MaxMsgSize+1 over two frames", append(AppendFrame(nil, FlagMore, nil), append(
 			AppendFrame(nil, FlagMore, make([]byte, maxMsg/2)), longFrameHeader(0, maxMsg/2+1)...)...)},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			peer := dialRaw(t, e.ep)
-			peer.handshake("REQ")
-			peer.write(tt.data)
-			peer.waitClosed(2 * time.Second)
-			good.progress(t, 3)
-		})
-	}
+	closesEach(t, e, good, tests)
 	// A message of exactly MaxMsgSize is taken: the limit is not off by
 	// one.
 	t.Run("MaxMsgSize", func(t *testing.T) {
@@ -463,10 +475,7 @@ func TestHostileGarbageAfterHandshake(t *testing.T) {
 	for i := range random {
 		random[i] = byte(r.Uint32())
 	}
-	tests := []struct {
-		name string
-		data []byte
-	}{
+	tests := []afterHandshake{
 		{"0xFF bytes", bytes.Repeat([]byte{0xFF}, 64)},
 		{"command with an empty name", AppendFrame(nil, FlagCommand, []byte{0})},
 		{"command name past the end", AppendFrame(nil, FlagCommand, []byte{20, 'P', 'I', 'N', 'G'})},
@@ -475,17 +484,7 @@ func TestHostileGarbageAfterHandshake(t *testing.T) {
 		{"ERROR with a bad length", AppendFrame(nil, FlagCommand, []byte("\x05ERROR\x09short"))},
 		{"random bytes", random},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			peer := dialRaw(t, e.ep)
-			peer.handshake("REQ")
-			// Written by a goroutine: the socket may close before it
-			// has read everything.
-			go peer.conn.Write(tt.data)
-			peer.waitClosed(2 * time.Second)
-			good.progress(t, 3)
-		})
-	}
+	closesEach(t, e, good, tests)
 }
 
 func TestHostilePingFlood(t *testing.T) {
@@ -846,24 +845,13 @@ func TestHostileCommands(t *testing.T) {
 	const maxCmd = 4 << 10
 	e, good := hostileSetup(t, &Options{MaxCommandSize: maxCmd})
 	heap := watchHeap(t)
-	tests := []struct {
-		name string
-		data []byte
-	}{
+	tests := []afterHandshake{
 		{"a 48 MiB PING declared", append(longFrameHeader(FlagCommand, 48<<20), "\x04PING\x00\x00"...)},
 		{"MaxCommandSize+1", AppendCommand(nil, "JUNK", make([]byte, maxCmd-4))},
 		{"a PING with 17 bytes of context", AppendCommand(nil, CmdPing, []byte{0, 0}, make([]byte, MaxPingContext+1))},
 		{"a SUBSCRIBE over the limit", AppendCommand(nil, CmdSubscribe, make([]byte, maxCmd))},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			peer := dialRaw(t, e.ep)
-			peer.handshake("REQ")
-			peer.write(tt.data)
-			peer.waitClosed(2 * time.Second)
-			good.progress(t, 3)
-		})
-	}
+	closesEach(t, e, good, tests)
 	// At the limits, commands are taken: a PING with 16 bytes of context
 	// is answered with them, and a command of MaxCommandSize is no error.
 	t.Run("at the limits", func(t *testing.T) {
