@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -251,10 +252,16 @@ func hostileSetup(t *testing.T, o *Options) (*echoServer, *goodClient) {
 type afterHandshake struct {
 	name string
 	data []byte
+	// quiet is set for what ends the connection without an ERROR back:
+	// the peer's own ERROR.
+	quiet bool
+	// reason, when set, is what the ERROR's reason must say.
+	reason string
 }
 
 // closesEach sends each case from a new REQ peer after its handshake, and
-// checks that the socket closes that connection and goes on serving good.
+// checks that the socket sends that peer an ERROR, closes the connection
+// and goes on serving good.
 func closesEach(t *testing.T, e *echoServer, good *goodClient, cases []afterHandshake) {
 	t.Helper()
 	for _, tt := range cases {
@@ -264,7 +271,13 @@ func closesEach(t *testing.T, e *echoServer, good *goodClient, cases []afterHand
 			// Written by a goroutine: the socket may close before it
 			// has read everything.
 			go peer.conn.Write(tt.data)
-			peer.waitClosed(2 * time.Second)
+			reason, sent := peer.waitError(2 * time.Second)
+			if sent == tt.quiet || sent && reason == "" {
+				t.Errorf("got ERROR %q (sent: %v) before the close, want sent: %v, with a reason", reason, sent, !tt.quiet)
+			}
+			if !strings.Contains(reason, tt.reason) {
+				t.Errorf("got ERROR %q, want it to say %q", reason, tt.reason)
+			}
 			good.progress(t, 3)
 		})
 	}
@@ -280,11 +293,11 @@ func TestHostileHugeFrames(t *testing.T) {
 	e, good := hostileSetup(t, &Options{MaxMsgSize: maxMsg})
 	heap := watchHeap(t)
 	tests := []afterHandshake{
-		{"size 2^63", longFrameHeader(0, 1<<63)},
-		{"size 2^63-1", longFrameHeader(0, 1<<63-1)},
-		{"size 2^63-1 command", longFrameHeader(FlagCommand, 1<<63-1)},
-		{"MaxMsgSize+1", append(longFrameHeader(0, maxMsg+1), make([]byte, 4096)...)},
-		{"MaxMsgSize+1 over two frames", append(AppendFrame(nil, FlagMore, nil), append(
+		{name: "size 2^63", data: longFrameHeader(0, 1<<63)},
+		{name: "size 2^63-1", data: longFrameHeader(0, 1<<63-1)},
+		{name: "size 2^63-1 command", data: longFrameHeader(FlagCommand, 1<<63-1)},
+		{name: "MaxMsgSize+1", data: append(longFrameHeader(0, maxMsg+1), make([]byte, 4096)...)},
+		{name: "MaxMsgSize+1 over two frames", data: append(AppendFrame(nil, FlagMore, nil), append(
 			AppendFrame(nil, FlagMore, make([]byte, maxMsg/2)), longFrameHeader(0, maxMsg/2+1)...)...)},
 	}
 	closesEach(t, e, good, tests)
@@ -476,13 +489,13 @@ func TestHostileGarbageAfterHandshake(t *testing.T) {
 		random[i] = byte(r.Uint32())
 	}
 	tests := []afterHandshake{
-		{"0xFF bytes", bytes.Repeat([]byte{0xFF}, 64)},
-		{"command with an empty name", AppendFrame(nil, FlagCommand, []byte{0})},
-		{"command name past the end", AppendFrame(nil, FlagCommand, []byte{20, 'P', 'I', 'N', 'G'})},
-		{"PING shorter than its TTL", AppendFrame(nil, FlagCommand, []byte("\x04PING\x00"))},
-		{"ERROR", AppendError(nil, "no reason")},
-		{"ERROR with a bad length", AppendFrame(nil, FlagCommand, []byte("\x05ERROR\x09short"))},
-		{"random bytes", random},
+		{name: "0xFF bytes", data: bytes.Repeat([]byte{0xFF}, 64)},
+		{name: "command with an empty name", data: AppendFrame(nil, FlagCommand, []byte{0})},
+		{name: "command name past the end", data: AppendFrame(nil, FlagCommand, []byte{20, 'P', 'I', 'N', 'G'})},
+		{name: "PING shorter than its TTL", data: AppendFrame(nil, FlagCommand, []byte("\x04PING\x00"))},
+		{name: "ERROR", data: AppendError(nil, "no reason"), quiet: true},
+		{name: "ERROR with a bad length", data: AppendFrame(nil, FlagCommand, []byte("\x05ERROR\x09short"))},
+		{name: "random bytes", data: random},
 	}
 	closesEach(t, e, good, tests)
 }
@@ -846,10 +859,10 @@ func TestHostileCommands(t *testing.T) {
 	e, good := hostileSetup(t, &Options{MaxCommandSize: maxCmd})
 	heap := watchHeap(t)
 	tests := []afterHandshake{
-		{"a 48 MiB PING declared", append(longFrameHeader(FlagCommand, 48<<20), "\x04PING\x00\x00"...)},
-		{"MaxCommandSize+1", AppendCommand(nil, "JUNK", make([]byte, maxCmd-4))},
-		{"a PING with 17 bytes of context", AppendCommand(nil, CmdPing, []byte{0, 0}, make([]byte, MaxPingContext+1))},
-		{"a SUBSCRIBE over the limit", AppendCommand(nil, CmdSubscribe, make([]byte, maxCmd))},
+		{name: "a 48 MiB PING declared", data: append(longFrameHeader(FlagCommand, 48<<20), "\x04PING\x00\x00"...), reason: "command of 50331648 bytes exceeds the limit of 4096"},
+		{name: "MaxCommandSize+1", data: AppendCommand(nil, "JUNK", make([]byte, maxCmd-4)), reason: "command of 4097 bytes"},
+		{name: "a PING with 17 bytes of context", data: AppendCommand(nil, CmdPing, []byte{0, 0}, make([]byte, MaxPingContext+1)), reason: "PING context of 17 bytes exceeds the limit of 16"},
+		{name: "a SUBSCRIBE over the limit", data: AppendCommand(nil, CmdSubscribe, make([]byte, maxCmd)), reason: "exceeds the limit of 4096"},
 	}
 	closesEach(t, e, good, tests)
 	// At the limits, commands are taken: a PING with 16 bytes of context

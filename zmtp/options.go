@@ -75,7 +75,9 @@ type Options struct {
 	// (default DefaultMaxCommandSize), and MaxProperties the metadata
 	// properties in it (default DefaultMaxProperties). A peer that
 	// exceeds it is disconnected, as one whose PING carries more than
-	// MaxPingContext bytes of context is.
+	// MaxPingContext bytes of context is. A ZMTP 3 peer that breaks
+	// such a limit, or the protocol in any other way, is sent an ERROR
+	// saying which before its connection closes.
 	MaxCommandSize int
 	MaxProperties  int
 	// HandshakeTimeout bounds the greeting and security handshake of each

@@ -1,6 +1,7 @@
 package zmtp
 
 import (
+	"errors"
 	"net"
 	"strings"
 	"sync"
@@ -173,6 +174,9 @@ func (p *pipe) connection() net.Conn {
 func (p *pipe) fail(conn net.Conn, err error) {
 	if conn == nil {
 		return
+	}
+	if pe := (*ProtocolError)(nil); errors.As(err, &pe) && p.peer().version >= version3 {
+		p.w.refuse(conn, trimPrefix(pe.Error()))
 	}
 	// The writer first: what is sent from now on waits for the next
 	// connection, instead of joining the bytes dropped with this one.

@@ -160,6 +160,29 @@ func (w *writer) control(conn net.Conn, frame []byte, reply bool) {
 	w.flushLocked()
 }
 
+// refuse writes an ERROR command with reason on conn, which is about to
+// end because the peer broke the protocol, so that the peer learns why.
+// It writes only at a message boundary, when no write is under way, and
+// waits at most refuseTimeout for the kernel to take the command.
+func (w *writer) refuse(conn net.Conn, reason string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.conn != conn || w.flushing {
+		return
+	}
+	frame := AppendError(nil, reason)
+	if w.sess != nil {
+		_, size, n, _ := ParseFrameHeader(frame)
+		frame = w.sess.Seal(nil, FlagCommand, frame[n:n+int(size)])
+	}
+	conn.SetWriteDeadline(time.Now().Add(refuseTimeout))
+	n, _ := conn.Write(frame)
+	w.p.s.bytesOut.Add(uint64(n))
+}
+
+// refuseTimeout bounds the write of the ERROR that ends a connection.
+const refuseTimeout = 100 * time.Millisecond
+
 // batchWindow is how soon after a direct write a Send counts as part of a
 // burst: its bytes are left to the pipe's writer goroutine, which sends
 // them together with whatever else arrives meanwhile in one write, instead

@@ -151,13 +151,27 @@ func (p *rawPeer) sendMsg(frames ...string) {
 // test if it does not within d.
 func (p *rawPeer) waitClosed(d time.Duration) {
 	p.t.Helper()
+	p.waitError(d)
+}
+
+// waitError reads until the socket closes the connection, within d, and
+// returns the reason of the ERROR command it sent before, if any.
+func (p *rawPeer) waitError(d time.Duration) (reason string, sent bool) {
+	p.t.Helper()
 	p.conn.SetReadDeadline(time.Now().Add(d))
 	for {
-		if _, _, err := p.readFrame(); err != nil {
+		flags, body, err := p.readFrame()
+		if err != nil {
 			if ne, ok := err.(net.Error); ok && ne.Timeout() {
 				p.t.Fatalf("connection still open after %v", d)
 			}
-			return
+			return reason, sent
+		}
+		if flags.Has(FlagCommand) {
+			if cmd, err := ParseCommand(body); err == nil && cmd.Name == CmdError {
+				reason, err = ParseError(cmd.Data)
+				sent = err == nil
+			}
 		}
 	}
 }
