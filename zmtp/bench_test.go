@@ -30,9 +30,9 @@ func BenchmarkReqRep64(b *testing.B)  { benchmarkReqRep(b, 64) }
 func BenchmarkReqRep64K(b *testing.B) { benchmarkReqRep(b, 64<<10) }
 func BenchmarkReqRep1M(b *testing.B)  { benchmarkReqRep(b, 1<<20) }
 
-// BenchmarkTCPPingPong is the floor: two goroutines exchanging 64 bytes
-// over loopback TCP with nothing in between.
-func BenchmarkTCPPingPong(b *testing.B) {
+// benchmarkTCPPingPong is the floor: two goroutines exchanging size
+// bytes over loopback TCP with nothing in between.
+func benchmarkTCPPingPong(b *testing.B, size int) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -44,7 +44,7 @@ func BenchmarkTCPPingPong(b *testing.B) {
 			return
 		}
 		defer c.Close()
-		buf := make([]byte, 64)
+		buf := make([]byte, size)
 		for {
 			if _, err := io.ReadFull(c, buf); err != nil {
 				return
@@ -59,7 +59,8 @@ func BenchmarkTCPPingPong(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer c.Close()
-	buf := make([]byte, 64)
+	buf := make([]byte, size)
+	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := c.Write(buf); err != nil {
@@ -70,6 +71,10 @@ func BenchmarkTCPPingPong(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkTCPPingPong(b *testing.B)    { benchmarkTCPPingPong(b, 64) }
+func BenchmarkTCPPingPong64K(b *testing.B) { benchmarkTCPPingPong(b, 64<<10) }
+func BenchmarkTCPPingPong1M(b *testing.B)  { benchmarkTCPPingPong(b, 1<<20) }
 
 func BenchmarkAppendFrame(b *testing.B) {
 	body := make([]byte, 64)

@@ -35,6 +35,7 @@ type pipe struct {
 	intr     bool          // an interrupt set the read deadline in the past
 	dlSet    bool          // the read deadline may not be zero
 	handback chan struct{} // the pump has handed reading to the caller
+	trimCur  bool          // trim asks to let cur's large buffer go
 
 	// Owned by the goroutine that holds the read role.
 	r    *Reader
@@ -75,6 +76,13 @@ type pipe struct {
 
 	rcount atomic.Uint64 // frames read; heartbeats watch it move
 
+	// Letting buffers grown for large messages go (see keptLarge):
+	// whether one was used since the last look, and whether a look is
+	// due.
+	largeUsed atomic.Bool
+	trimArmed atomic.Bool
+	trimmer   *time.Timer
+
 	w writer
 
 	hb heartbeat
@@ -104,6 +112,8 @@ func newPipe(s *Socket, endpoint string, persistent bool) *pipe {
 		idle:       time.NewTimer(time.Hour),
 	}
 	p.idle.Stop()
+	p.trimmer = time.AfterFunc(time.Hour, p.trim)
+	p.trimmer.Stop()
 	p.interruptFn = p.interruptEnded
 	p.w.p = p
 	p.w.wake = make(chan struct{}, 1)
@@ -224,6 +234,7 @@ func (p *pipe) remove(err error) {
 	}
 	p.w.remove()
 	p.idle.Stop()
+	p.trimmer.Stop()
 	p.unwatch()
 }
 

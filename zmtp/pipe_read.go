@@ -104,9 +104,12 @@ func (p *pipe) endTurn(conn net.Conn, err error) bool {
 	return true
 }
 
-// prepareLocked clears a read deadline left by an earlier interrupt, unless
-// an interrupt is still pending. p.mu is held.
+// prepareLocked readies the pipe for the goroutine taking the read role:
+// it clears a read deadline left by an earlier interrupt, unless an
+// interrupt is still pending, and lets a large buffer go that trim asked
+// for. p.mu is held.
 func (p *pipe) prepareLocked() {
+	p.trimCurLocked()
 	if p.dlSet && !p.intr {
 		p.conn.SetReadDeadline(time.Time{})
 		p.dlSet = false
@@ -381,6 +384,9 @@ func (p *pipe) readMsg(conn net.Conn, m *Msg) error {
 		}
 		if !flags.Has(FlagMore) {
 			m.finish()
+			if cap(m.buf) > maxKeptBuffer {
+				p.keptLarge()
+			}
 			return nil
 		}
 	}

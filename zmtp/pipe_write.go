@@ -343,10 +343,9 @@ func (w *writer) loop(conn net.Conn, down <-chan struct{}) {
 
 // wrote records that the write of b ended; mu is held.
 func (w *writer) wrote(b []byte) {
-	if cap(b) <= maxKeptBuffer {
-		w.spare = b[:0]
-	} else {
-		w.spare = nil
+	w.spare = b[:0]
+	if cap(b) > maxKeptBuffer {
+		w.p.keptLarge()
 	}
 	w.inflight = 0
 	if w.space != nil {
@@ -359,8 +358,24 @@ func (w *writer) wrote(b []byte) {
 // the peer's commands are dropped.
 const maxOwed = 64 << 10
 
-// maxKeptBuffer bounds the write buffer a pipe keeps between writes.
+// maxKeptBuffer bounds the buffers a pipe keeps for good, for writing or
+// reading. Larger ones, grown for large messages, are kept while such
+// messages follow each other, and let go once the pipe has used none for
+// trimDelay (see pipe.keptLarge).
 const maxKeptBuffer = 1 << 20
+
+// trim lets go of the write buffers over maxKeptBuffer that hold nothing
+// to write.
+func (w *writer) trim() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if cap(w.spare) > maxKeptBuffer {
+		w.spare = nil
+	}
+	if len(w.buf) == 0 && cap(w.buf) > maxKeptBuffer {
+		w.buf = nil
+	}
+}
 
 // tryWrite writes as much of b as the kernel takes without blocking. With
 // no raw connection it writes nothing, leaving the job to a goroutine.
@@ -396,6 +411,9 @@ func (w *writer) attach(conn net.Conn, sess Session, down <-chan struct{}) {
 		}
 		w.queued += w.npending
 		w.pending, w.npending = w.pending[:0], 0
+		if cap(w.pending) > maxKeptBuffer {
+			w.pending = nil
+		}
 	}
 	w.flushLocked()
 }
@@ -479,6 +497,7 @@ func (w *writer) remove() {
 	w.mu.Lock()
 	w.removed = true
 	w.pending, w.npending = nil, 0
+	w.buf, w.spare = nil, nil
 	if w.space != nil {
 		close(w.space)
 		w.space = nil

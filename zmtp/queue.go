@@ -67,6 +67,9 @@ func (s *Socket) popLocked(p *pipe, m *Msg) bool {
 	s.queued.Add(-1)
 	n := p.inbox.len()
 	p.inboxLen.Store(int32(n))
+	if n == 0 && p.inbox.large() {
+		p.keptLarge()
+	}
 	// Writers into a full inbox resume once it is half empty, so that
 	// they wake once per many messages, not once per message.
 	if n <= s.opts.RecvHWM/2 && p.stalled.Load() {

@@ -114,9 +114,12 @@ func (r *Reader) ReadFrame(dst []byte, limit uint64) (flags Flags, out []byte, e
 		}
 		if r.remain >= uint64(len(r.buf)) {
 			// A long body: read straight into dst, growing it
-			// geometrically but never beyond what the frame declares.
+			// fourfold at a time, never beyond what the frame
+			// declares. A header alone, declaring any size, thus
+			// makes it allocate len(r.buf), and then no more than
+			// four times what the body has brought.
 			if cap(dst) == len(dst) {
-				dst = slices.Grow(dst, int(min(r.remain, uint64(max(len(dst), len(r.buf))))))
+				dst = slices.Grow(dst, int(min(r.remain, uint64(max(3*len(dst), len(r.buf))))))
 			}
 			room := dst[len(dst):cap(dst)]
 			if uint64(len(room)) > r.remain {

@@ -40,12 +40,34 @@ func (q *msgRing) pop(m *Msg) bool {
 	slot := &q.buf[q.head]
 	m.swap(slot)
 	slot.reset()
+	q.n--
+	if q.n == 0 {
+		// The slot is the next one pushed into, so that its storage,
+		// large or not, takes the next message: a flow of large
+		// messages one at a time reuses it.
+		return true
+	}
 	if cap(slot.buf) > maxKeptBuffer {
-		*slot = Msg{} // let a large buffer go rather than keep it
+		*slot = Msg{} // a backlog's large buffers are let go
 	}
 	q.head = (q.head + 1) & (len(q.buf) - 1)
-	q.n--
 	return true
+}
+
+// large reports whether the slot the next push takes holds a buffer over
+// maxKeptBuffer.
+func (q *msgRing) large() bool {
+	return len(q.buf) > 0 && cap(q.buf[(q.head+q.n)&(len(q.buf)-1)].buf) > maxKeptBuffer
+}
+
+// trim lets go of the buffers over maxKeptBuffer that no queued message
+// uses.
+func (q *msgRing) trim() {
+	for i := q.n; i < len(q.buf); i++ {
+		if slot := &q.buf[(q.head+i)&(len(q.buf)-1)]; cap(slot.buf) > maxKeptBuffer {
+			*slot = Msg{}
+		}
+	}
 }
 
 func (q *msgRing) grow() {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -433,24 +434,28 @@ func TestReadHandover(t *testing.T) {
 }
 
 func TestSteadyStateAllocs(t *testing.T) {
-	req, rep := newPair(t, nil)
-	startEcho(t, rep)
-	ctx := context.Background()
-	payload := make([]byte, 64)
-	var m Msg
-	roundTrip := func() {
-		if err := req.Send(ctx, payload); err != nil {
-			t.Fatal(err)
-		}
-		if err := req.RecvMsg(ctx, &m); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for i := 0; i < 100; i++ {
-		roundTrip() // warm up buffers on both sides
-	}
-	if allocs := testing.AllocsPerRun(200, roundTrip); allocs > 0.05 {
-		t.Errorf("a REQ/REP round trip allocates %v times, want 0", allocs)
+	for _, size := range []int{64, 64 << 10, 1 << 20} {
+		t.Run(strconv.Itoa(size), func(t *testing.T) {
+			req, rep := newPair(t, nil)
+			startEcho(t, rep)
+			ctx := context.Background()
+			payload := make([]byte, size)
+			var m Msg
+			roundTrip := func() {
+				if err := req.Send(ctx, payload); err != nil {
+					t.Fatal(err)
+				}
+				if err := req.RecvMsg(ctx, &m); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for range 100 {
+				roundTrip() // warm up buffers on both sides
+			}
+			if allocs := testing.AllocsPerRun(200, roundTrip); allocs > 0.05 {
+				t.Errorf("a REQ/REP round trip of %d bytes allocates %v times, want 0", size, allocs)
+			}
+		})
 	}
 }
 
