@@ -12,9 +12,10 @@ import (
 )
 
 var gozmqImpl = impl{
-	name: "go-zeromq/zmq4",
-	echo: gozmqEcho,
-	push: gozmqPush,
+	name:      "go-zeromq/zmq4",
+	serveEcho: gozmqServeEcho,
+	dialEcho:  gozmqDialEcho,
+	push:      gozmqPush,
 }
 
 // gozmqOptions keep go-zeromq/zmq4 quiet and bound its sends.
@@ -39,17 +40,12 @@ func gozmqListen(s gozmq.Socket) (string, error) {
 // The sockets of go-zeromq/zmq4 take a context: every operation ends when
 // the cell's ends.
 
-func gozmqEcho(ctx context.Context, size, n int) ([]func() error, func(), error) {
-	c := newCloser(ctx)
-	fail := func(err error) ([]func() error, func(), error) {
-		c.Close()
-		return nil, nil, err
-	}
+func gozmqServeEcho(ctx context.Context, c *closer, size int) (string, error) {
 	rep := gozmq.NewRep(ctx, gozmqOptions()...)
 	c.add(func() { rep.Close() })
 	ep, err := gozmqListen(rep)
 	if err != nil {
-		return fail(err)
+		return "", err
 	}
 	go func() {
 		for {
@@ -62,12 +58,16 @@ func gozmqEcho(ctx context.Context, size, n int) ([]func() error, func(), error)
 			}
 		}
 	}()
+	return ep, nil
+}
+
+func gozmqDialEcho(ctx context.Context, c *closer, ep string, size, n int) ([]func() error, error) {
 	rts := make([]func() error, n)
 	for i := range rts {
 		req := gozmq.NewReq(ctx, gozmqOptions()...)
 		c.add(func() { req.Close() })
 		if err := req.Dial(ep); err != nil {
-			return fail(err)
+			return nil, err
 		}
 		m := gozmq.NewMsg(make([]byte, size))
 		rts[i] = func() error {
@@ -78,7 +78,7 @@ func gozmqEcho(ctx context.Context, size, n int) ([]func() error, func(), error)
 			return err
 		}
 	}
-	return rts, c.Close, nil
+	return rts, nil
 }
 
 func gozmqPush(ctx context.Context) (stream, func(), error) {

@@ -11,17 +11,41 @@ import (
 // An impl is one implementation: a column of the table. A nil function
 // leaves its rows empty: net/rpc has no sockets, and the ZeroMQ libraries
 // have no RPC layer.
+//
+// Servers and clients are apart, so that a server can run in a process of
+// its own (see serveApart) as well as beside its clients. Whatever they
+// open is closed by the closer they are given.
 type impl struct {
 	name string
-	// echo starts a server that answers each request with the request and
-	// returns n functions that each make one round trip of size bytes on a
-	// connection of their own, for one goroutine each.
-	echo func(ctx context.Context, size, n int) (rts []func() error, closeAll func(), err error)
+	// serveEcho starts a server that answers each request of size bytes
+	// with the request, and returns the endpoint to dial.
+	serveEcho func(ctx context.Context, c *closer, size int) (endpoint string, err error)
+	// dialEcho returns n functions that each make one round trip of size
+	// bytes to the echo server at endpoint, on a connection of their
+	// own, for one goroutine each.
+	dialEcho func(ctx context.Context, c *closer, endpoint string, size, n int) (rts []func() error, err error)
 	// push returns a stream of one sender and one receiver.
 	push func(ctx context.Context) (s stream, closeAll func(), err error)
-	// rpc starts a server and returns a function that calls multiply(7, 6)
-	// on one client and checks the product, safe for concurrent use.
-	rpc func(ctx context.Context) (call func() error, closeAll func(), err error)
+	// serveRPC starts a server of multiply and returns the endpoint to
+	// dial.
+	serveRPC func(ctx context.Context, c *closer) (endpoint string, err error)
+	// dialRPC returns a function that calls multiply(7, 6) on one client
+	// of the server at endpoint and checks the product, safe for
+	// concurrent use.
+	dialRPC func(ctx context.Context, c *closer, endpoint string) (call func() error, err error)
+	// unbound is set for sockets that another goroutine must not close
+	// while an operation blocks: their closer waits for the cell's end
+	// instead of following its context, and each operation times out by
+	// itself.
+	unbound bool
+}
+
+// closerFor returns the closer of a cell of im.
+func (im impl) closerFor(ctx context.Context) *closer {
+	if im.unbound {
+		return newCloser(context.Background())
+	}
+	return newCloser(ctx)
 }
 
 // errProduct is the error of a call that returned the wrong product.

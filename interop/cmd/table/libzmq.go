@@ -11,9 +11,11 @@ import (
 )
 
 var libzmqImpl = impl{
-	name: "libzmq",
-	echo: libzmqEcho,
-	push: libzmqPush,
+	name:      "libzmq",
+	serveEcho: libzmqServeEcho,
+	dialEcho:  libzmqDialEcho,
+	push:      libzmqPush,
+	unbound:   true,
 }
 
 // serverPoll is how often a libzmq server loop looks at its context.
@@ -21,8 +23,7 @@ const serverPoll = 100 * time.Millisecond
 
 // A libzmq socket belongs to one goroutine at a time, so nothing closes
 // it from another while it blocks: each operation times out by itself
-// after opTimeout instead, and the closers of this file are bound to no
-// context.
+// after opTimeout instead, and the implementation is unbound.
 
 // libzmqSocket returns a new libzmq socket of type t whose operations
 // time out after timeout.
@@ -51,20 +52,15 @@ func libzmqBind(s *zmq.Socket) (string, error) {
 // isAgain reports whether err is libzmq's timeout.
 func isAgain(err error) bool { return zmq.AsErrno(err) == zmq.Errno(syscall.EAGAIN) }
 
-func libzmqEcho(ctx context.Context, size, n int) ([]func() error, func(), error) {
-	c := newCloser(context.Background())
-	fail := func(err error) ([]func() error, func(), error) {
-		c.Close()
-		return nil, nil, err
-	}
+func libzmqServeEcho(ctx context.Context, c *closer, size int) (string, error) {
 	rep, err := libzmqSocket(zmq.REP, serverPoll)
 	if err != nil {
-		return fail(err)
+		return "", err
 	}
 	ep, err := libzmqBind(rep)
 	if err != nil {
 		rep.Close()
-		return fail(err)
+		return "", err
 	}
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -85,15 +81,19 @@ func libzmqEcho(ctx context.Context, size, n int) ([]func() error, func(), error
 		}
 	}()
 	c.add(func() { stop(); <-done })
+	return ep, nil
+}
+
+func libzmqDialEcho(ctx context.Context, c *closer, ep string, size, n int) ([]func() error, error) {
 	rts := make([]func() error, n)
 	for i := range rts {
 		req, err := libzmqSocket(zmq.REQ, opTimeout)
 		if err != nil {
-			return fail(err)
+			return nil, err
 		}
 		c.add(func() { req.Close() })
 		if err := req.Connect(ep); err != nil {
-			return fail(err)
+			return nil, err
 		}
 		payload := make([]byte, size)
 		rts[i] = func() error {
@@ -104,7 +104,7 @@ func libzmqEcho(ctx context.Context, size, n int) ([]func() error, func(), error
 			return err
 		}
 	}
-	return rts, c.Close, nil
+	return rts, nil
 }
 
 func libzmqPush(ctx context.Context) (stream, func(), error) {

@@ -10,6 +10,9 @@ import (
 )
 
 func main() {
+	if asked, status := serveChild(); asked {
+		os.Exit(status)
+	}
 	fs := flag.NewFlagSet("table", flag.ContinueOnError)
 	d := fs.Duration("time", time.Second, "how long each cell measures")
 	if err := fs.Parse(os.Args[1:]); err != nil {

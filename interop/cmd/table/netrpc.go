@@ -9,8 +9,9 @@ import (
 )
 
 var netrpcImpl = impl{
-	name: "net/rpc",
-	rpc:  netrpcCall,
+	name:     "net/rpc",
+	serveRPC: netrpcServe,
+	dialRPC:  netrpcDial,
 }
 
 // Arith is the net/rpc service of the table.
@@ -25,29 +26,36 @@ func (Arith) Multiply(args *Args, product *int) error {
 	return nil
 }
 
-// netrpcCall serves Arith over loopback TCP with the standard library's
-// net/rpc and gob, and calls it on one client, as xbahn's rpc does.
-func netrpcCall(ctx context.Context) (func() error, func(), error) {
-	c := newCloser(ctx)
+// netrpcServe serves Arith over loopback TCP with the standard library's
+// net/rpc and gob.
+func netrpcServe(ctx context.Context, c *closer) (string, error) {
 	srv := rpc.NewServer()
 	if err := srv.Register(Arith{}); err != nil {
-		return nil, nil, err
+		return "", err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, nil, err
+		return "", err
 	}
 	c.add(func() { ln.Close() })
 	go func() {
-		conn, err := ln.Accept()
-		if err == nil {
-			srv.ServeConn(conn) // closes conn when the client goes
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.add(func() { conn.Close() })
+			go srv.ServeConn(conn)
 		}
 	}()
-	client, err := rpc.Dial("tcp", ln.Addr().String())
+	return ln.Addr().String(), nil
+}
+
+// netrpcDial calls Arith on one client, as xbahn's rpc does.
+func netrpcDial(ctx context.Context, c *closer, addr string) (func() error, error) {
+	client, err := rpc.Dial("tcp", addr)
 	if err != nil {
-		c.Close()
-		return nil, nil, err
+		return nil, err
 	}
 	c.add(func() { client.Close() })
 	return func() error {
@@ -57,5 +65,5 @@ func netrpcCall(ctx context.Context) (func() error, func(), error) {
 			err = errProduct
 		}
 		return err
-	}, c.Close, nil
+	}, nil
 }

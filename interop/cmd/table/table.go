@@ -90,7 +90,9 @@ connections, each used by its own goroutine, to one echoing REP; PUSH/PULL
 counts messages from one PUSH until its PULL has received the last; RPC
 callers share one client: xbahn's rpc over DEALER/ROUTER, the standard
 library's net/rpc with gob, and for raw TCP a minimal binary protocol of
-call ids and operands. A dash means the implementation has no such thing.
+call ids and operands. In the rows headed "server apart" the server runs
+in a process of its own, on the same machine. A dash means the
+implementation has no such thing.
 `)
 	// Each failure is listed once, though it may fill several cells.
 	seen := map[string]bool{}

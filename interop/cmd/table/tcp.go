@@ -17,10 +17,43 @@ import (
 // written by one goroutine and read by another, with only as much
 // framing as each row needs.
 var tcpImpl = impl{
-	name: "raw TCP",
-	echo: tcpEcho,
-	push: tcpPush,
-	rpc:  tcpRPC,
+	name:      "raw TCP",
+	serveEcho: tcpServeEcho,
+	dialEcho:  tcpDialEcho,
+	push:      tcpPush,
+	serveRPC:  tcpServeRPC,
+	dialRPC:   tcpDialRPC,
+}
+
+// tcpListen listens on a free loopback port and runs serve on every
+// connection it accepts, each in a goroutine of its own, until c closes.
+func tcpListen(c *closer, serve func(net.Conn)) (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	c.add(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.add(func() { conn.Close() })
+			go serve(conn)
+		}
+	}()
+	return ln.Addr().String(), nil
+}
+
+// tcpDial connects to addr, closing the connection with c.
+func tcpDial(c *closer, addr string) (net.Conn, error) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	c.add(func() { conn.Close() })
+	return conn, nil
 }
 
 // tcpPair returns both ends of a loopback TCP connection, closed with c.
@@ -52,38 +85,40 @@ func tcpPair(c *closer) (client, server net.Conn, err error) {
 	return client, server, nil
 }
 
-// tcpEcho writes size bytes and reads them back, on n connections that
-// each have a goroutine echoing them.
-func tcpEcho(ctx context.Context, size, n int) ([]func() error, func(), error) {
-	c := newCloser(ctx)
+// tcpServeEcho reads size bytes and writes them back, on every
+// connection.
+func tcpServeEcho(ctx context.Context, c *closer, size int) (string, error) {
+	return tcpListen(c, func(conn net.Conn) {
+		buf := make([]byte, size)
+		for {
+			if _, err := io.ReadFull(conn, buf); err != nil {
+				return
+			}
+			if _, err := conn.Write(buf); err != nil {
+				return
+			}
+		}
+	})
+}
+
+// tcpDialEcho writes size bytes and reads them back, on n connections.
+func tcpDialEcho(ctx context.Context, c *closer, addr string, size, n int) ([]func() error, error) {
 	rts := make([]func() error, n)
 	for i := range rts {
-		client, server, err := tcpPair(c)
+		conn, err := tcpDial(c, addr)
 		if err != nil {
-			c.Close()
-			return nil, nil, err
+			return nil, err
 		}
-		go func() {
-			buf := make([]byte, size)
-			for {
-				if _, err := io.ReadFull(server, buf); err != nil {
-					return
-				}
-				if _, err := server.Write(buf); err != nil {
-					return
-				}
-			}
-		}()
 		payload, reply := make([]byte, size), make([]byte, size)
 		rts[i] = func() error {
-			if _, err := client.Write(payload); err != nil {
+			if _, err := conn.Write(payload); err != nil {
 				return err
 			}
-			_, err := io.ReadFull(client, reply)
+			_, err := io.ReadFull(conn, reply)
 			return err
 		}
 	}
-	return rts, c.Close, nil
+	return rts, nil
 }
 
 // tcpPush streams fixed-size messages through a buffered writer, flushed
@@ -210,15 +245,16 @@ func (t *tcpClient) multiply(a, b int64, ch chan int64) (int64, error) {
 	return n, nil
 }
 
-func tcpRPC(ctx context.Context) (func() error, func(), error) {
-	c := newCloser(ctx)
-	client, server, err := tcpPair(c)
+func tcpServeRPC(ctx context.Context, c *closer) (string, error) {
+	return tcpListen(c, tcpServe)
+}
+
+func tcpDialRPC(ctx context.Context, c *closer, addr string) (func() error, error) {
+	conn, err := tcpDial(c, addr)
 	if err != nil {
-		c.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	go tcpServe(server)
-	t := &tcpClient{conn: client, pending: make(map[uint64]chan int64)}
+	t := &tcpClient{conn: conn, pending: make(map[uint64]chan int64)}
 	go t.read()
 	chans := sync.Pool{New: func() any { return make(chan int64, 1) }}
 	return func() error {
@@ -232,5 +268,5 @@ func tcpRPC(ctx context.Context) (func() error, func(), error) {
 			return errProduct
 		}
 		return nil
-	}, c.Close, nil
+	}, nil
 }

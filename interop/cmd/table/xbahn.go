@@ -15,10 +15,12 @@ import (
 const loopback = "tcp://127.0.0.1:0"
 
 var xbahnImpl = impl{
-	name: "xbahn",
-	echo: xbahnEcho,
-	push: xbahnPush,
-	rpc:  xbahnRPC,
+	name:      "xbahn",
+	serveEcho: xbahnServeEcho,
+	dialEcho:  xbahnDialEcho,
+	push:      xbahnPush,
+	serveRPC:  xbahnServeRPC,
+	dialRPC:   xbahnDialRPC,
 }
 
 // xbahnSocket returns a new socket of type t, closed with c.
@@ -31,19 +33,14 @@ func xbahnSocket(c *closer, t zmtp.Type) (*zmtp.Socket, error) {
 	return s, nil
 }
 
-func xbahnEcho(ctx context.Context, size, n int) ([]func() error, func(), error) {
-	c := newCloser(ctx)
-	fail := func(err error) ([]func() error, func(), error) {
-		c.Close()
-		return nil, nil, err
-	}
+func xbahnServeEcho(ctx context.Context, c *closer, size int) (string, error) {
 	rep, err := xbahnSocket(c, zmtp.REP)
 	if err != nil {
-		return fail(err)
+		return "", err
 	}
 	ep, err := rep.Bind(loopback)
 	if err != nil {
-		return fail(err)
+		return "", err
 	}
 	go func() {
 		var m zmtp.Msg
@@ -53,14 +50,18 @@ func xbahnEcho(ctx context.Context, size, n int) ([]func() error, func(), error)
 			}
 		}
 	}()
+	return ep, nil
+}
+
+func xbahnDialEcho(ctx context.Context, c *closer, ep string, size, n int) ([]func() error, error) {
 	rts := make([]func() error, n)
 	for i := range rts {
 		req, err := xbahnSocket(c, zmtp.REQ)
 		if err != nil {
-			return fail(err)
+			return nil, err
 		}
 		if err := req.Connect(ep); err != nil {
-			return fail(err)
+			return nil, err
 		}
 		payload := make([]byte, size)
 		var m zmtp.Msg
@@ -71,7 +72,7 @@ func xbahnEcho(ctx context.Context, size, n int) ([]func() error, func(), error)
 			return req.RecvMsg(ctx, &m)
 		}
 	}
-	return rts, c.Close, nil
+	return rts, nil
 }
 
 func xbahnPush(ctx context.Context) (stream, func(), error) {
@@ -110,39 +111,38 @@ type calc struct{}
 // Multiply multiplies.
 func (calc) Multiply(a, b int) int { return a * b }
 
-func xbahnRPC(ctx context.Context) (func() error, func(), error) {
-	c := newCloser(ctx)
-	fail := func(err error) (func() error, func(), error) {
-		c.Close()
-		return nil, nil, err
-	}
+func xbahnServeRPC(ctx context.Context, c *closer) (string, error) {
 	// DEALER/ROUTER: the calls of all callers share one connection.
 	conn, err := xbahn.Listen("zmq://127.0.0.1:0/router", nil)
 	if err != nil {
-		return fail(err)
+		return "", err
 	}
 	c.add(func() { conn.Close() })
 	srv, err := rpc.NewServer(nil)
 	if err != nil {
-		return fail(err)
+		return "", err
 	}
 	c.add(func() { srv.Close() })
 	if err := srv.RegisterMethods(calc{}); err != nil {
-		return fail(err)
+		return "", err
 	}
 	if err := srv.Attach(xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn})); err != nil {
-		return fail(err)
+		return "", err
 	}
-	cconn, err := xbahn.Connect("zmq://"+strings.TrimPrefix(conn.Endpoint(), "tcp://")+"/dealer", nil)
+	return conn.Endpoint(), nil
+}
+
+func xbahnDialRPC(ctx context.Context, c *closer, ep string) (func() error, error) {
+	cconn, err := xbahn.Connect("zmq://"+strings.TrimPrefix(ep, "tcp://")+"/dealer", nil)
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
 	c.add(func() { cconn.Close() })
 	link := xbahn.NewLink(xbahn.Conns{Send: cconn, Receive: cconn})
 	c.add(func() { link.Close() })
 	client, err := rpc.NewClient(ctx, link.Main(), nil)
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
 	return func() error {
 		n, err := rpc.CallAs[int](ctx, client, "multiply", 7, 6)
@@ -150,5 +150,5 @@ func xbahnRPC(ctx context.Context) (func() error, func(), error) {
 			err = errProduct
 		}
 		return err
-	}, c.Close, nil
+	}, nil
 }
