@@ -19,5 +19,6 @@
 // run of about a minute; progress goes to standard error, the table
 // with the date, machine and versions above it to standard output. A cell
 // that fails or hangs says so, the run goes on, and the command exits
-// with status 1.
+// with status 1. With -match, only the cells whose progress name the regular
+// expression finds are measured.
 package main

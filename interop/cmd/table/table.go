@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -16,18 +17,21 @@ import (
 )
 
 // table makes every measurement once, writing progress to progress, and
-// then writes the table to out. It returns how many cells failed.
-func table(out, progress io.Writer, d time.Duration) (failed int) {
+// then writes the table to out. It returns how many cells failed. A cell
+// whose progress name ("measurement, implementation") match does not
+// find is left out.
+func table(out, progress io.Writer, d time.Duration, match *regexp.Regexp) (failed int) {
 	start := time.Now()
 	results := make([][]*result, len(measurements))
 	for mi, m := range measurements {
 		results[mi] = make([]*result, len(impls))
 		for ii, im := range impls {
 			b := m.body(im)
-			if b == nil {
+			name := m.name + ", " + im.name
+			if b == nil || !match.MatchString(name) {
 				continue
 			}
-			fmt.Fprintf(progress, "%s, %s: ", m.name, im.name)
+			fmt.Fprintf(progress, "%s: ", name)
 			r := measure(d, b)
 			results[mi][ii] = &r
 			if r.err != nil {

@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ func TestTable(t *testing.T) {
 		t.Skip("measures every cell; skipped in -short mode")
 	}
 	var out, progress bytes.Buffer
-	if failed := table(&out, &progress, 20*time.Millisecond); failed != 0 {
+	if failed := table(&out, &progress, 20*time.Millisecond, regexp.MustCompile("")); failed != 0 {
 		t.Fatalf("table: %d cells failed:\n%s", failed, progress.String())
 	}
 	lines := strings.Split(out.String(), "\n")
