@@ -83,6 +83,15 @@ type Conn struct {
 	spares atomic.Int32
 	rxMu   sync.Mutex
 	armed  []*receiver // receive goroutines whose handler may hand off
+
+	// Lone SendAndWait calls (see lone.go): how many calls await their
+	// response, and the state of the receive loop, which stands aside
+	// while its context is cancelled.
+	calls   atomic.Int32
+	runMu   sync.Mutex
+	runCtx  context.Context
+	runStop context.CancelFunc
+	resumed chan struct{}
 }
 
 // Errors of connections.
@@ -337,8 +346,16 @@ func (c *Conn) send(ctx context.Context, m *Message, enc wire.Encoding, route []
 func (c *Conn) Recv(ctx context.Context) (*Message, error) {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
+	return c.recvLocked(ctx, nil)
+}
+
+// recvLocked is Recv with c.rmu held; it gives up with an error wrapping
+// zmtp.ErrNoPeer when stop is signalled or a connection comes or goes
+// (see zmtp.Socket.RecvMsgUntil). While a SendAndWait of c is under way,
+// it claims the request a response answers (see awaitLone).
+func (c *Conn) recvLocked(ctx context.Context, stop <-chan struct{}) (*Message, error) {
 	for {
-		if err := c.sock.RecvMsg(ctx, &c.rmsg); err != nil {
+		if err := c.sock.RecvMsgUntil(ctx, &c.rmsg, stop); err != nil {
 			if c.ctx.Err() != nil {
 				return nil, ErrClosed
 			}
@@ -348,6 +365,11 @@ func (c *Conn) Recv(ctx context.Context) (*Message, error) {
 		if m != nil {
 			m.from.peer = c.rmsg.Peer
 			m.from.enc = c.replyEncoding(m.from.peer, m.from.enc)
+			if m.ResponseID != "" && c.calls.Load() > 0 {
+				for _, w := range c.receivers() {
+					w.link.claim(m.ResponseID)
+				}
+			}
 		}
 		if err == errSkip {
 			continue

@@ -79,7 +79,9 @@ func (c *Conn) unattended() {
 	if r != nil {
 		c.disarm(r)
 		c.handoff()
+		return
 	}
+	c.rejoin()
 }
 
 // maxSpares bounds the receive goroutines that stand by for a handoff.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Link groups named Wires and fires events for the messages they receive.
@@ -24,6 +25,10 @@ type pending struct {
 	req  *Message
 	wait bool          // SendAndWait waits on ch
 	ch   chan *Message // holds the response for SendAndWait
+	// claimed is set once the response has been received, before it is
+	// delivered: a caller that reads the connection itself (see
+	// awaitLone) waits on ch instead.
+	claimed atomic.Bool
 }
 
 // Conns are the connections of a wire: Send carries its Send and
@@ -178,6 +183,16 @@ func (l *Link) expect(req *Message, wait bool) *pending {
 	return p
 }
 
+// claim marks the request of that id, if one waits, as answered by a
+// response received and about to be dispatched.
+func (l *Link) claim(id string) {
+	l.mu.Lock()
+	if p := l.pending[id]; p != nil {
+		p.claimed.Store(true)
+	}
+	l.mu.Unlock()
+}
+
 // forget drops the request of that id from the waiting ones. The pending
 // entry is reused only if it was still registered: otherwise a dispatch
 // may be about to deliver to it.
@@ -194,6 +209,7 @@ func (l *Link) forget(id string) {
 // recycle returns p to the pool; nothing may refer to it any more.
 func (l *Link) recycle(p *pending) {
 	p.req, p.wait = nil, false
+	p.claimed.Store(false)
 	l.pool.Put(p)
 }
 

@@ -48,10 +48,23 @@ func (c *Conn) run() {
 	rx := &receiver{c: c}
 	rep := c.url.Type == zmtp.REP
 	for {
-		m, err := c.Recv(c.ctx)
+		rctx, resumed := c.runState()
+		if rctx.Err() != nil {
+			// Lone callers read: stand aside until resumed.
+			select {
+			case <-resumed:
+				continue
+			case <-c.ctx.Done():
+				return
+			}
+		}
+		m, err := c.Recv(rctx)
 		if err != nil {
 			if c.ctx.Err() != nil {
 				return
+			}
+			if rctx.Err() != nil {
+				continue
 			}
 			var de *wire.DecodeError
 			if errors.As(err, &de) || errors.Is(err, wire.ErrUnknownEncoding) || errors.Is(err, errFrames) {

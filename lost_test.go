@@ -16,13 +16,18 @@ func TestLostConnectionFailsCall(t *testing.T) {
 	for _, tt := range []struct {
 		listen, connect string
 		up              bool // the connection is up before the request
+		// receive makes the client receive on its connection too: a
+		// lone call reads its response itself.
+		receive bool
 	}{
-		{"rep", "req", false},
-		{"rep", "req", true},
-		{"router", "dealer", false},
-		{"router", "dealer", true},
+		{"rep", "req", false, false},
+		{"rep", "req", true, false},
+		{"router", "dealer", false, false},
+		{"router", "dealer", true, false},
+		{"router", "dealer", false, true},
+		{"router", "dealer", true, true},
 	} {
-		t.Run(fmt.Sprintf("%s/up=%v", tt.connect, tt.up), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/up=%v/receive=%v", tt.connect, tt.up, tt.receive), func(t *testing.T) {
 			ctx := testCtx(t)
 			server := mustListen(t, "zmq://127.0.0.1:0/"+tt.listen, nil)
 			started := make(chan struct{})
@@ -37,7 +42,12 @@ func TestLostConnectionFailsCall(t *testing.T) {
 				<-release
 				return nil
 			})
-			client := NewLink(Conns{Send: mustConnect(t, "zmq://"+server.Endpoint()[len("tcp://"):]+"/"+tt.connect, nil)}).Main()
+			cc := mustConnect(t, "zmq://"+server.Endpoint()[len("tcp://"):]+"/"+tt.connect, nil)
+			conns := Conns{Send: cc}
+			if tt.receive {
+				conns.Receive = cc
+			}
+			client := NewLink(conns).Main()
 			if tt.up {
 				if _, err := client.SendAndWait(ctx, "x", NewMessage("ping")); err != nil {
 					t.Fatal(err)

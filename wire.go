@@ -118,12 +118,39 @@ func (w *Wire) Send(ctx context.Context, path string, m *Message) error {
 func (w *Wire) SendAndWait(ctx context.Context, path string, m *Message) (*Message, error) {
 	w.prepare(path, m)
 	p := w.link.expect(m, true)
+	c := w.loneConn()
+	if c == nil {
+		lost, err := w.sendTracked(ctx, m)
+		if err != nil {
+			w.link.forget(m.ID)
+			return nil, err
+		}
+		return w.await(ctx, m, p, lost)
+	}
+	n := c.calls.Add(1)
+	defer func() {
+		if c.calls.Add(-1) > 0 {
+			// Other calls wait for their responses: the receive
+			// loop reads them.
+			c.rejoin()
+		}
+	}()
+	if n > 1 {
+		c.rejoin()
+	}
 	lost, err := w.sendTracked(ctx, m)
 	if err != nil {
 		w.link.forget(m.ID)
 		return nil, err
 	}
-	return w.await(ctx, m, p, lost)
+	if n > 1 || c.calls.Load() > 1 {
+		return w.await(ctx, m, p, lost)
+	}
+	// The receive loop stands aside until calls overlap or a message
+	// waits that nobody receives.
+	c.standAside()
+	c.rmu.Lock()
+	return w.awaitLone(ctx, c, m, p, lost)
 }
 
 // unreachable returns the wire's send connection's signal that it gave up

@@ -21,6 +21,8 @@ type Msg struct {
 	buf    []byte   // backing store of Frames
 	ends   []int    // end offset in buf of each frame
 	frames [][]byte // every frame; Frames may be a suffix of it
+
+	until <-chan struct{} // ends the receive under way; see RecvMsgUntil
 }
 
 // reset empties m, keeping its storage.

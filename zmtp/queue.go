@@ -110,6 +110,10 @@ func (s *Socket) recvMsg(ctx context.Context, m *Msg, only *pipe) (*pipe, error)
 			s.mu.Unlock()
 			return nil, err
 		}
+		if isClosed(m.until) {
+			s.mu.Unlock()
+			return nil, ErrNoPeer
+		}
 		direct := only
 		if direct == nil && len(s.pipes) == 1 {
 			direct = s.pipes[0]
@@ -131,7 +135,7 @@ func (s *Socket) recvMsg(ctx context.Context, m *Msg, only *pipe) (*pipe, error)
 			}
 			switch err.(type) {
 			case *lostError:
-				if only != nil {
+				if only != nil || m.until != nil {
 					return nil, err
 				}
 				continue
@@ -193,8 +197,13 @@ func (s *Socket) recvMsg(ctx context.Context, m *Msg, only *pipe) (*pipe, error)
 		select {
 		case <-s.notify:
 		case <-changed:
+			if m.until != nil {
+				err = ErrNoPeer
+			}
 		case <-lost:
 			err = s.unreachableErr()
+		case <-m.until:
+			err = ErrNoPeer
 		case <-ctx.Done():
 			err = s.waitErr(ctx.Err())
 		case <-s.ctx.Done():
@@ -260,3 +269,13 @@ func (s *Socket) queuedLocked(p *pipe) {
 
 // Queued returns the number of messages received and waiting for Recv.
 func (s *Socket) Queued() int { return int(s.queued.Load()) }
+
+// isClosed reports whether ch, which may be nil, is closed.
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}

@@ -234,6 +234,19 @@ func (s *Socket) RecvMsg(ctx context.Context, m *Msg) error {
 	return s.pat.recv(ctx, m)
 }
 
+// RecvMsgUntil receives as RecvMsg does, but gives up with an error
+// wrapping ErrNoPeer when stop is signalled (closed, or sent a value,
+// which it takes), or when a connection of the socket comes or goes: for
+// a caller that waits for a reply that another goroutine may receive, or
+// that can come only over one connection, and must look again. Messages
+// received already come first.
+func (s *Socket) RecvMsgUntil(ctx context.Context, m *Msg, stop <-chan struct{}) error {
+	m.until = stop
+	err := s.pat.recv(ctx, m)
+	m.until = nil
+	return err
+}
+
 // Recv receives the next message in newly allocated frames.
 func (s *Socket) Recv(ctx context.Context) ([][]byte, error) {
 	var m Msg
