@@ -50,7 +50,9 @@ func FuzzWireBinary(f *testing.F) {
 	f.Add([]byte{0xb1, 0x01, 0x02, 'i', 'd', 0x03, 0x01, 0x00, 0x00, 0x00}) // id as an int
 	f.Fuzz(func(t *testing.T, in []byte) {
 		var m wire.Message
-		if err := m.UnmarshalBinary(in); err != nil {
+		err := m.UnmarshalBinary(in)
+		checkHead(t, in)
+		if err != nil {
 			checkDecodeError(t, err, in)
 			return
 		}
@@ -85,7 +87,9 @@ func FuzzWireJSON(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		var m wire.Message
-		if err := m.UnmarshalJSON(in); err != nil {
+		err := m.UnmarshalJSON(in)
+		checkHead(t, in)
+		if err != nil {
 			checkDecodeError(t, err, in)
 			return
 		}
@@ -93,6 +97,53 @@ func FuzzWireJSON(f *testing.F) {
 		// Whatever JSON gives, the binary encoding holds too.
 		roundTrip(t, &m, (*wire.Message).AppendBinary, (*wire.Message).UnmarshalBinary)
 	})
+}
+
+// checkHead checks that DecodeHead takes in if and only if Decode does,
+// and that Fill then gives what Decode gives; and that the data decoded
+// by a wire.Type into an any agrees, and into a struct decodes or fails
+// with a *wire.TypeError.
+func checkHead(t *testing.T, in []byte) {
+	t.Helper()
+	m := new(wire.Message)
+	err := wire.Decode(in, m)
+	var head wire.Message
+	var body wire.Body
+	headErr := (wire.Limits{}).DecodeHead(in, &head, &body)
+	if (err == nil) != (headErr == nil) {
+		t.Fatalf("%q: Decode: %v, DecodeHead: %v", in, err, headErr)
+	}
+	if err != nil {
+		checkDecodeError(t, headErr, in)
+		return
+	}
+	if err := body.Fill(&head, wire.Limits{}); err != nil {
+		t.Fatalf("%q: Fill: %v", in, err)
+	}
+	a, _ := m.AppendBinary(nil)
+	b, _ := head.AppendBinary(nil)
+	if !bytes.Equal(a, b) {
+		t.Fatalf("%q: DecodeHead and Fill give %#v, Decode %#v", in, head, *m)
+	}
+	var v any
+	if err := wire.Unmarshal(body.Data, &v); err != nil {
+		t.Fatalf("%q: data into an any: %v", in, err)
+	}
+	a, _ = (&wire.Message{Data: v}).AppendBinary(nil)
+	b, _ = (&wire.Message{Data: m.Data}).AppendBinary(nil)
+	if !bytes.Equal(a, b) {
+		t.Fatalf("%q: data into an any: %#v, Decode gives %#v", in, v, m.Data)
+	}
+	var s struct {
+		A int
+		B []string
+		C map[string]*float64
+		D any
+	}
+	var te *wire.TypeError
+	if err := wire.Unmarshal(body.Data, &s); err != nil && !errors.As(err, &te) {
+		t.Fatalf("%q: data into a struct: %v, want success or a *wire.TypeError", in, err)
+	}
 }
 
 // checkDecodeError checks that err, why in did not decode, is a

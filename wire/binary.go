@@ -185,40 +185,19 @@ func (d *binaryDecoder) fail(err error) error {
 
 func (l Limits) decodeBinary(b []byte, m *Message) error {
 	d := binaryDecoder{in: b, off: 1, maxDepth: l.MaxDepth, budget: l.MaxElements, text: shareable(b)}
-
-	d.field = "meta"
-	n, err := d.count(2)
-	if err != nil {
+	if err := d.meta(m); err != nil {
 		return err
 	}
-	for range n {
-		k, err := d.str()
-		if err != nil {
-			return err
-		}
-		if m.field(k) != nil && d.off < len(d.in) && d.in[d.off] == tagString {
-			d.off++
-			s, err := d.str()
-			if err != nil {
-				return err
-			}
-			m.setString(k, s)
-			continue
-		}
-		v, err := d.value(1)
-		if err != nil {
-			return err
-		}
-		m.setMeta(k, v)
-	}
 
+	var err error
 	d.field = "data"
 	if m.Data, err = d.value(0); err != nil {
 		return err
 	}
 
 	d.field = "args"
-	if n, err = d.count(1); err != nil {
+	n, err := d.count(1)
+	if err != nil {
 		return err
 	}
 	if cap(m.Args) < n {
@@ -246,6 +225,36 @@ func (l Limits) decodeBinary(b []byte, m *Message) error {
 	if d.off != len(d.in) {
 		d.field = ""
 		return d.fail(ErrSyntax)
+	}
+	return nil
+}
+
+// meta reads the meta map into m.
+func (d *binaryDecoder) meta(m *Message) error {
+	d.field = "meta"
+	n, err := d.count(2)
+	if err != nil {
+		return err
+	}
+	for range n {
+		k, err := d.str()
+		if err != nil {
+			return err
+		}
+		if m.field(k) != nil && d.off < len(d.in) && d.in[d.off] == tagString {
+			d.off++
+			s, err := d.str()
+			if err != nil {
+				return err
+			}
+			m.setString(k, s)
+			continue
+		}
+		v, err := d.value(1)
+		if err != nil {
+			return err
+		}
+		m.setMeta(k, v)
 	}
 	return nil
 }

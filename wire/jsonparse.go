@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // jsonDecoder reads one message of the original xbahn's JSON. It accepts
@@ -355,25 +356,41 @@ func (d *jsonDecoder) literal(s string) error {
 // number reads a number: an int64, or a uint64 above math.MaxInt64, if it
 // is an integer that fits one, a float64 otherwise.
 func (d *jsonDecoder) number() (any, error) {
+	var x scalar
+	err := d.numberScalar(&x)
+	switch {
+	case err != nil:
+		return nil, err
+	case x.kind == kInt:
+		return x.int(), nil
+	case x.kind == kUint:
+		return x.n, nil
+	}
+	return x.f, nil
+}
+
+// numberScalar reads a number, unboxed, as number does.
+func (d *jsonDecoder) numberScalar(x *scalar) error {
 	in := d.in
 	start, i := d.off, d.off
 	if in[i] == '-' {
 		i++
 		if i < len(in) && in[i] == 'I' {
-			return math.Inf(-1), d.literal("-Infinity")
+			*x = scalar{kind: kFloat, f: math.Inf(-1)}
+			return d.literal("-Infinity")
 		}
 	}
 	var err error
 	if i < len(in) && in[i] == '0' {
 		i++
 	} else if i, err = d.digits(i); err != nil {
-		return nil, err
+		return err
 	}
 	integer := true
 	if i < len(in) && in[i] == '.' {
 		integer = false
 		if i, err = d.digits(i + 1); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if i < len(in) && (in[i] == 'e' || in[i] == 'E') {
@@ -383,19 +400,64 @@ func (d *jsonDecoder) number() (any, error) {
 			i++
 		}
 		if i, err = d.digits(i); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	d.off = i
 	if integer {
-		if v, ok := parseInt(in[start:i]); ok {
-			return v, nil
+		if ok := parseInt(in[start:i], x); ok {
+			return nil
 		}
 	}
+	if f, ok := shortDecimal(in[start:i]); ok {
+		*x = scalar{kind: kFloat, f: f}
+		return nil
+	}
 	// The syntax is valid, so the only possible error is ErrRange, for
-	// which f is ±Inf or 0 as Python's float() gives.
-	f, _ := strconv.ParseFloat(string(in[start:i]), 64)
-	return f, nil
+	// which f is ±Inf or 0 as Python's float() gives. The string does
+	// not outlive the call, so it need not be a copy.
+	f, _ := strconv.ParseFloat(unsafe.String(&in[start], i-start), 64)
+	*x = scalar{kind: kFloat, f: f}
+	return nil
+}
+
+// exact10 are the powers of ten that a float64 holds exactly.
+var exact10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// shortDecimal parses a number without an exponent, such as 12.5 or
+// -0.25, whose digits form an integer below 2^53 and whose fraction has
+// at most 22 digits: the integer and the power of ten are exact float64s,
+// so one division rounds correctly, as strconv.ParseFloat does. It
+// reports false for other numbers.
+func shortDecimal(p []byte) (float64, bool) {
+	neg := p[0] == '-'
+	if neg {
+		p = p[1:]
+	}
+	var mant uint64
+	frac := -1
+	for i, c := range p {
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + uint64(c-'0')
+			if mant >= 1<<53 {
+				return 0, false
+			}
+		case c == '.' && frac < 0:
+			frac = len(p) - i - 1
+		default:
+			return 0, false
+		}
+	}
+	if frac < 0 || frac >= len(exact10) {
+		return 0, false
+	}
+	f := float64(mant) / exact10[frac]
+	if neg {
+		f = -f
+	}
+	return f, true
 }
 
 // digits returns the index after the run of digits that must start at i.
@@ -416,7 +478,7 @@ func (d *jsonDecoder) digits(i int) (int, error) {
 
 // parseInt parses an optionally signed run of decimal digits as an int64,
 // or a uint64 above math.MaxInt64; it fails if neither holds the value.
-func parseInt(p []byte) (any, bool) {
+func parseInt(p []byte, x *scalar) bool {
 	neg := p[0] == '-'
 	if neg {
 		p = p[1:]
@@ -425,23 +487,41 @@ func parseInt(p []byte) (any, bool) {
 	for _, c := range p {
 		v := uint64(c - '0')
 		if u > (math.MaxUint64-v)/10 {
-			return nil, false
+			return false
 		}
 		u = u*10 + v
 	}
 	switch {
 	case neg && u <= 1<<63:
-		return int64(-u), true
+		*x = scalar{kind: kInt, n: -u}
+		return true
 	case neg:
-		return nil, false
+		return false
 	case u <= math.MaxInt64:
-		return int64(u), true
+		*x = scalar{kind: kInt, n: u}
+		return true
 	}
-	return u, true
+	*x = scalar{kind: kUint, n: u}
+	return true
 }
 
 // str reads a JSON string at the input's '"' and returns its contents.
 func (d *jsonDecoder) str() (string, error) {
+	start := d.off + 1
+	b, escaped, err := d.strBytes()
+	switch {
+	case err != nil:
+		return "", err
+	case !escaped && d.text != "":
+		return d.text[start : start+len(b)], nil
+	}
+	return string(b), nil
+}
+
+// strBytes reads a JSON string at the input's '"' and returns its
+// contents: the input itself if the string has no escapes, else d.buf,
+// which the next string with escapes overwrites.
+func (d *jsonDecoder) strBytes() (b []byte, escaped bool, err error) {
 	in := d.in
 	start := d.off + 1
 	ascii := true
@@ -454,25 +534,23 @@ func (d *jsonDecoder) str() (string, error) {
 		case c == '"':
 			if !ascii {
 				if err := d.checkUTF8(start, i); err != nil {
-					return "", err
+					return nil, false, err
 				}
 			}
 			d.off = i + 1
-			if d.text != "" {
-				return d.text[start:i], nil
-			}
-			return string(in[start:i]), nil
+			return in[start:i], false, nil
 		case c == '\\':
-			return d.unescape(start, i)
+			b, err := d.unescape(start, i)
+			return b, true, err
 		case c < 0x20:
 			d.off = i
-			return "", d.fail(ErrSyntax)
+			return nil, false, d.fail(ErrSyntax)
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 	}
 	d.off = len(in)
-	return "", d.fail(ErrTruncated)
+	return nil, false, d.fail(ErrTruncated)
 }
 
 // plain tells the bytes that stand for themselves in a JSON string, so
@@ -485,9 +563,9 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
-// unescape finishes str for a string that starts at start and has its
-// first escape at i.
-func (d *jsonDecoder) unescape(start, i int) (string, error) {
+// unescape finishes strBytes for a string that starts at start and has
+// its first escape at i, in d.buf.
+func (d *jsonDecoder) unescape(start, i int) ([]byte, error) {
 	in := d.in
 	b := append(d.buf[:0], in[start:i]...)
 	for i < len(in) {
@@ -495,21 +573,21 @@ func (d *jsonDecoder) unescape(start, i int) (string, error) {
 		switch {
 		case c == '"':
 			if err := d.checkUTF8(start, i); err != nil {
-				return "", err
+				return nil, err
 			}
 			d.off = i + 1
 			d.buf = b
-			return string(b), nil
+			return b, nil
 		case c < 0x20:
 			d.off = i
-			return "", d.fail(ErrSyntax)
+			return nil, d.fail(ErrSyntax)
 		case c != '\\':
 			b = append(b, c)
 			i++
 			continue
 		case i+1 >= len(in):
 			d.off = len(in)
-			return "", d.fail(ErrTruncated)
+			return nil, d.fail(ErrTruncated)
 		}
 		switch e := in[i+1]; e {
 		case '"', '\\', '/':
@@ -527,7 +605,7 @@ func (d *jsonDecoder) unescape(start, i int) (string, error) {
 		case 'u':
 			r, err := d.hex4(i + 2)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
 			if utf16.IsSurrogate(r) && r < 0xdc00 && i+12 <= len(in) && in[i+6] == '\\' && in[i+7] == 'u' {
 				// A high surrogate: combine it with the low one that follows.
@@ -540,12 +618,12 @@ func (d *jsonDecoder) unescape(start, i int) (string, error) {
 			i += 4
 		default:
 			d.off = i + 1
-			return "", d.fail(ErrSyntax)
+			return nil, d.fail(ErrSyntax)
 		}
 		i += 2
 	}
 	d.off = len(in)
-	return "", d.fail(ErrTruncated)
+	return nil, d.fail(ErrTruncated)
 }
 
 // hex4 reads the four hex digits of a \u escape at offset i.

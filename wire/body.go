@@ -1,0 +1,294 @@
+package wire
+
+// Body is what Limits.DecodeHead leaves encoded of a message: its data,
+// its positional arguments and its keyword arguments, each a Raw that a
+// Type decodes straight into a Go value, or Fill into a Message.
+//
+// The Raw values share one copy of the message, which the Body made and
+// nothing writes to; they stay valid for as long as they are kept.
+type Body struct {
+	Data   Raw
+	Args   []Raw
+	Kwargs []Kwarg
+
+	limits Limits
+}
+
+// Limits returns the limits the message was decoded with, for decoding
+// its values with.
+func (b *Body) Limits() Limits { return b.limits }
+
+// Kwarg is one keyword argument of a Body.
+type Kwarg struct {
+	Name  string
+	Value Raw
+}
+
+// Kwarg returns the keyword argument of that name, and whether there is
+// one.
+func (b *Body) Kwarg(name string) (Raw, bool) {
+	for _, kw := range b.Kwargs {
+		if kw.Name == name {
+			return kw.Value, true
+		}
+	}
+	return Raw{}, false
+}
+
+// Fill decodes the data, args and kwargs of b into m, as Decode would have
+// decoded them, replacing what m holds of them.
+func (b *Body) Fill(m *Message, l Limits) error {
+	var err error
+	if m.Data, err = b.Data.Value(l); err != nil {
+		return err
+	}
+	clear(m.Args)
+	m.Args = m.Args[:0]
+	for _, r := range b.Args {
+		v, err := r.Value(l)
+		if err != nil {
+			return err
+		}
+		m.Args = append(m.Args, v)
+	}
+	clear(m.Kwargs)
+	if m.Kwargs == nil && len(b.Kwargs) > 0 {
+		m.Kwargs = make(map[string]any, len(b.Kwargs))
+	}
+	for _, kw := range b.Kwargs {
+		v, err := kw.Value.Value(l)
+		if err != nil {
+			return err
+		}
+		m.Kwargs[kw.Name] = v
+	}
+	return nil
+}
+
+// DecodeHead decodes the meta of a message in either encoding into m, as
+// Decode does, and leaves its data, args and kwargs encoded in body, which
+// it resets first. It checks the whole message, as Decode does, so a
+// message that Decode refuses, DecodeHead refuses too; it allocates one
+// copy of b, which the Raw values of body share, and what meta holds.
+func (l Limits) DecodeHead(b []byte, m *Message, body *Body) error {
+	l = l.orDefault()
+	m.Reset()
+	clear(body.Args)
+	clear(body.Kwargs)
+	*body = Body{Args: body.Args[:0], Kwargs: body.Kwargs[:0], limits: l}
+	e := Sniff(b)
+	var err error
+	switch {
+	case len(b) > l.MaxBytes:
+		err = &DecodeError{Offset: l.MaxBytes, Err: ErrTooLarge}
+	case len(b) == 0:
+		err = &DecodeError{Err: ErrTruncated}
+	case e == Binary:
+		err = l.decodeBinaryHead(append([]byte(nil), b...), m, body)
+	case e == JSON:
+		err = l.decodeJSONHead(append([]byte(nil), b...), m, body)
+	default:
+		err = &DecodeError{Err: ErrUnknownEncoding}
+	}
+	if err != nil {
+		m.Reset()
+		clear(body.Args)
+		clear(body.Kwargs)
+		*body = Body{Args: body.Args[:0], Kwargs: body.Kwargs[:0]}
+	}
+	return err
+}
+
+// rawBinary skips the binary value at d's offset, at nesting depth depth,
+// and returns it.
+func (d *binaryDecoder) raw(depth int) (Raw, error) {
+	start := d.off
+	if err := d.skip(depth); err != nil {
+		return Raw{}, err
+	}
+	return Raw{Enc: Binary, B: d.in[start:d.off:d.off], depth: depth}, nil
+}
+
+func (l Limits) decodeBinaryHead(b []byte, m *Message, body *Body) error {
+	d := binaryDecoder{in: b, off: 1, maxDepth: l.MaxDepth, budget: l.MaxElements, text: shareable(b)}
+	if err := d.meta(m); err != nil {
+		return err
+	}
+	var err error
+	d.field = "data"
+	if body.Data, err = d.raw(0); err != nil {
+		return err
+	}
+	d.field = "args"
+	n, err := d.count(1)
+	if err != nil {
+		return err
+	}
+	for range n {
+		r, err := d.raw(1)
+		if err != nil {
+			return err
+		}
+		body.Args = append(body.Args, r)
+	}
+	d.field = "kwargs"
+	if n, err = d.count(2); err != nil {
+		return err
+	}
+	for range n {
+		k, err := d.str()
+		if err != nil {
+			return err
+		}
+		r, err := d.raw(1)
+		if err != nil {
+			return err
+		}
+		body.setKwarg(k, r)
+	}
+	if d.off != len(d.in) {
+		d.field = ""
+		return d.fail(ErrSyntax)
+	}
+	return nil
+}
+
+// setKwarg sets a keyword argument; the last of a name wins.
+func (b *Body) setKwarg(name string, r Raw) {
+	for i := range b.Kwargs {
+		if b.Kwargs[i].Name == name {
+			b.Kwargs[i].Value = r
+			return
+		}
+	}
+	b.Kwargs = append(b.Kwargs, Kwarg{Name: name, Value: r})
+}
+
+// raw skips the JSON value at d's offset, at nesting depth depth, and
+// returns it.
+func (d *jsonDecoder) raw(depth int) (Raw, error) {
+	d.ws()
+	start := d.off
+	if err := d.skip(depth); err != nil {
+		return Raw{}, err
+	}
+	return Raw{Enc: JSON, B: d.in[start:d.off:d.off], depth: depth}, nil
+}
+
+func (l Limits) decodeJSONHead(b []byte, m *Message, body *Body) error {
+	d := jsonDecoder{in: b, maxDepth: l.MaxDepth, budget: l.MaxElements, text: shareable(b)}
+	if err := d.open('{'); err != nil {
+		return err
+	}
+	haveMeta := false
+	for first := true; ; first = false {
+		more, err := d.more('}', first)
+		if err != nil {
+			return err
+		}
+		if !more {
+			break
+		}
+		key, err := d.key()
+		if err != nil {
+			return err
+		}
+		switch key {
+		case "meta":
+			d.field = "meta"
+			err = d.meta(m)
+			haveMeta = true
+		case "data":
+			d.field = "data"
+			body.Data, err = d.raw(0)
+		case "args":
+			d.field = "args"
+			err = d.rawArgs(body)
+		case "kwargs":
+			d.field = "kwargs"
+			err = d.rawKwargs(body)
+		default:
+			err = d.skip(0)
+		}
+		if err != nil {
+			return err
+		}
+		d.field = ""
+	}
+	if err := d.end(); err != nil {
+		return err
+	}
+	if !haveMeta {
+		return d.fail(ErrNoMeta)
+	}
+	return nil
+}
+
+// rawArgs reads args into body, as args does into a Message.
+func (d *jsonDecoder) rawArgs(body *Body) error {
+	clear(body.Args)
+	body.Args = body.Args[:0]
+	d.ws()
+	if d.off >= len(d.in) {
+		return d.fail(ErrTruncated)
+	}
+	switch d.in[d.off] {
+	case '[':
+		d.off++
+		for first := true; ; first = false {
+			more, err := d.more(']', first)
+			if !more || err != nil {
+				return err
+			}
+			if err := d.spend(); err != nil {
+				return err
+			}
+			r, err := d.raw(1)
+			if err != nil {
+				return err
+			}
+			body.Args = append(body.Args, r)
+		}
+	case '{':
+		d.off++
+		// The keys are the arguments, each once, in its first place.
+		var seen map[string]bool
+		for first := true; ; first = false {
+			k, more, err := d.member(first)
+			if !more || err != nil {
+				return err
+			}
+			if err := d.skip(1); err != nil {
+				return err
+			}
+			if seen == nil {
+				seen = map[string]bool{}
+			}
+			if !seen[k] {
+				seen[k] = true
+				body.Args = append(body.Args, Raw{Enc: JSON, B: appendJSONString(nil, k), depth: 1})
+			}
+		}
+	}
+	return d.fail(ErrType)
+}
+
+// rawKwargs reads the kwargs object into body.
+func (d *jsonDecoder) rawKwargs(body *Body) error {
+	clear(body.Kwargs)
+	body.Kwargs = body.Kwargs[:0]
+	if err := d.open('{'); err != nil {
+		return err
+	}
+	for first := true; ; first = false {
+		k, more, err := d.member(first)
+		if !more || err != nil {
+			return err
+		}
+		r, err := d.raw(1)
+		if err != nil {
+			return err
+		}
+		body.setKwarg(k, r)
+	}
+}
