@@ -344,6 +344,16 @@ func (c *Conn) send(ctx context.Context, m *Message, enc wire.Encoding, route []
 // Recv receives and decodes the next message. A message that does not
 // decode is an error; the Message returned with it, if any, is empty.
 func (c *Conn) Recv(ctx context.Context) (*Message, error) {
+	m, err := c.recv(ctx)
+	if err == nil {
+		err = m.Expand()
+	}
+	return m, err
+}
+
+// recv is Recv for the receive loop, which leaves a message's body
+// encoded for its handlers (see Link.OnPathEncoded).
+func (c *Conn) recv(ctx context.Context) (*Message, error) {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
 	return c.recvLocked(ctx, nil)
@@ -453,7 +463,19 @@ func (c *Conn) decode(frames [][]byte) (*Message, error) {
 		}
 	}
 	d.enc = wire.Sniff(payload) // made the reply's encoding by Recv
-	if err := c.limits.Decode(payload, &m.Message); err != nil {
+	if c.anyEncoded() {
+		body := new(wire.Body)
+		if err := c.limits.DecodeHead(payload, &m.Message, body); err != nil {
+			return m, err // empty, but for where it came from
+		}
+		if !c.keepsEncoded(m) {
+			if err := body.Fill(&m.Message, c.limits); err != nil {
+				return m, err
+			}
+		} else {
+			m.body = body
+		}
+	} else if err := c.limits.Decode(payload, &m.Message); err != nil {
 		return m, err // empty, but for where it came from
 	}
 	if m.ID == "" {

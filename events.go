@@ -13,7 +13,12 @@ import (
 type Handler func(m *Message, w *Wire) error
 
 // entry holds one registered handler, so that it can be removed again.
-type entry struct{ h Handler }
+// An encoded handler decodes the body of its messages itself (see
+// Link.OnPathEncoded); for the others, run decodes it first.
+type entry struct {
+	h       Handler
+	encoded bool
+}
 
 type entries []*entry
 
@@ -27,7 +32,7 @@ type events struct {
 }
 
 func (e *events) add(list *atomic.Pointer[entries], h Handler) (cancel func()) {
-	en := &entry{h}
+	en := &entry{h: h}
 	e.mu.Lock()
 	old := list.Load()
 	var next entries
@@ -47,8 +52,8 @@ func (e *events) add(list *atomic.Pointer[entries], h Handler) (cancel func()) {
 	}
 }
 
-func (e *events) addPath(path string, h Handler) (cancel func(), err error) {
-	en := &entry{h}
+func (e *events) addPath(path string, h Handler, encoded bool) (cancel func(), err error) {
+	en := &entry{h: h, encoded: encoded}
 	err = e.paths.Update(path, func(old entries, _ bool) (entries, bool) {
 		return append(old[:len(old):len(old)], en), true
 	})
@@ -103,6 +108,11 @@ func (e *events) fire(m *Message, w *Wire) (ran bool, err error) {
 func run(list entries, m *Message, w *Wire, ran bool) (bool, error) {
 	for _, en := range list {
 		ran = true
+		if !en.encoded {
+			if err := m.Expand(); err != nil {
+				return ran, err
+			}
+		}
 		if err := en.h(m, w); err != nil {
 			return ran, err
 		}

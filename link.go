@@ -13,6 +13,7 @@ import (
 // The first wire added is the main one. A Link is safe for concurrent use.
 type Link struct {
 	events
+	encoded encodedPaths // see OnPathEncoded
 
 	mu      sync.Mutex
 	wires   []*Wire
@@ -161,7 +162,7 @@ func (l *Link) OnReceive(h Handler) (cancel func()) { return l.add(&l.receive, h
 // "address" and "address.usa", not "addressbook". The error reports an
 // invalid path (see route.Check).
 func (l *Link) OnPath(path string, h Handler) (cancel func(), err error) {
-	return l.addPath(path, h)
+	return l.addPath(path, h, false)
 }
 
 // OnResponse registers h for every response that arrives on any wire of
@@ -177,6 +178,9 @@ func (l *Link) expect(req *Message, wait bool) *pending {
 		p.ch = make(chan *Message, 1)
 	}
 	p.wait = wait
+	if req.keepResponse {
+		l.encoded.responses.Store(true)
+	}
 	l.mu.Lock()
 	l.pending[req.ID] = p
 	l.mu.Unlock()
@@ -223,6 +227,12 @@ func (l *Link) dispatch(w *Wire, m *Message) (handled bool, err error) {
 			handled, err = true, &PanicError{Value: r}
 		}
 	}()
+	if m.body != nil && m.ResponseID != "" && !l.awaitsEncoded(m.ResponseID) {
+		// What waits for a response reads it decoded.
+		if err := m.Expand(); err != nil {
+			return false, err
+		}
+	}
 	if handled, err = l.fire(m, w); err != nil {
 		return handled, err
 	}

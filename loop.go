@@ -58,7 +58,7 @@ func (c *Conn) run() {
 				return
 			}
 		}
-		m, err := c.Recv(rctx)
+		m, err := c.recv(rctx)
 		if err != nil {
 			if c.ctx.Err() != nil {
 				return

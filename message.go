@@ -17,6 +17,13 @@ type Message struct {
 
 	callbacks *callbacks // set by OnResponse
 
+	// The data, args and kwargs left encoded for a handler of
+	// Link.OnPathEncoded, and their decoding by Expand.
+	body         *wire.Body
+	expand       sync.Once
+	expandErr    error
+	keepResponse bool // see KeepResponseEncoded
+
 	from delivery // conn is nil for a message made locally
 }
 

@@ -35,7 +35,7 @@ func (w *Wire) OnReceive(h Handler) (cancel func()) { return w.add(&w.receive, h
 // OnPath registers h for messages on this wire whose path is path or below
 // it.
 func (w *Wire) OnPath(path string, h Handler) (cancel func(), err error) {
-	return w.addPath(path, h)
+	return w.addPath(path, h, false)
 }
 
 // OnResponse registers h for every response that arrives on this wire.
