@@ -5,11 +5,13 @@ import (
 	"errors"
 	"log/slog"
 	"maps"
+	"reflect"
 	"sync"
 	"time"
 
 	"github.com/xbahn-go/xbahn"
 	"github.com/xbahn-go/xbahn/route"
+	"github.com/xbahn-go/xbahn/wire"
 )
 
 // ClientOptions configures a Client. The zero value calls a server on the
@@ -67,7 +69,8 @@ type Client struct {
 	call   string         // the call path, path+".call"
 	cancel string         // where calls are cancelled, path+".cancel"
 	opts   ClientOptions
-	invoke Invoker // the interceptors around invoke0
+	invoke Invoker    // the interceptors around invoke0
+	types  wire.Types // what CallAs decodes results into
 
 	stop func()         // stops serving Local
 	wg   sync.WaitGroup // Go calls in flight
@@ -194,21 +197,38 @@ func (c *Client) CallKw(ctx context.Context, method string, args []any, kwargs m
 // CallPath calls method at a path below the call path, such as a widget's
 // "widgets.<name>.<client>.<id>".
 func (c *Client) CallPath(ctx context.Context, sub, method string, args []any, kwargs map[string]any) (any, error) {
-	if c.opts.Timeout > 0 {
-		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.opts.Timeout {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, c.opts.Timeout)
-			defer cancel()
-		}
-	}
+	ctx, cancel := c.timeout(ctx)
+	defer cancel()
 	return c.invoke(ctx, sub, method, args, kwargs)
 }
 
-// invoke0 makes a call, under the interceptors. To a peer of ours it
-// says how long the caller waits, and cancels the call if the caller
-// gives up first.
+// timeout gives ctx the client's Timeout, unless it ends sooner.
+func (c *Client) timeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if c.opts.Timeout > 0 {
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.opts.Timeout {
+			return context.WithTimeout(ctx, c.opts.Timeout)
+		}
+	}
+	return ctx, func() {}
+}
+
+// invoke0 makes a call, under the interceptors.
 func (c *Client) invoke0(ctx context.Context, sub, method string, args []any, kwargs map[string]any) (any, error) {
+	resp, err := c.send(ctx, sub, method, args, kwargs, false)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Data, nil
+}
+
+// send makes a call and returns the reply, with its data still encoded
+// if encoded is set. To a peer of ours it says how long the caller
+// waits, and cancels the call if the caller gives up first.
+func (c *Client) send(ctx context.Context, sub, method string, args []any, kwargs map[string]any, encoded bool) (*xbahn.Message, error) {
 	m := xbahn.NewMessage(method, args...)
+	if encoded {
+		m.KeepResponseEncoded()
+	}
 	m.Kwargs, m.Meta = kwargs, c.meta
 	path := c.call
 	if sub != "" {
@@ -252,7 +272,7 @@ func (c *Client) invoke0(ctx context.Context, sub, method string, args []any, kw
 		}
 		return nil, err
 	}
-	return resp.Data, nil
+	return resp, nil
 }
 
 // ours reports whether the server the client calls is an xbahn program,
@@ -319,14 +339,39 @@ func (c *Client) Go(ctx context.Context, method string, args []any, kwargs map[s
 // Wait waits for the calls started by Go to complete.
 func (c *Client) Wait() { c.wg.Wait() }
 
-// CallAs calls method on c and converts its result to T.
+// CallAs calls method on c and converts its result to T, as Convert
+// does. Without client interceptors, which see results as wire values,
+// it decodes the reply straight into T.
 func CallAs[T any](ctx context.Context, c *Client, method string, args ...any) (T, error) {
 	var t T
-	v, err := c.Call(ctx, method, args...)
+	if len(c.opts.Interceptors) > 0 {
+		v, err := c.Call(ctx, method, args...)
+		if err != nil {
+			return t, err
+		}
+		if err := Convert(v, &t); err != nil {
+			return t, &Error{Method: method, Message: "result: " + err.Error()}
+		}
+		return t, nil
+	}
+	ctx, cancel := c.timeout(ctx)
+	defer cancel()
+	resp, err := c.send(ctx, "", method, args, nil, true)
 	if err != nil {
 		return t, err
 	}
-	if err := Convert(v, &t); err != nil {
+	dst := reflect.ValueOf(&t).Elem()
+	if body := resp.Encoded(); body != nil {
+		typ, err := c.types.For(dst.Type())
+		if err == nil {
+			err = typ.Decode(body.Data, dst, body.Limits())
+		}
+		if err != nil {
+			return t, &Error{Method: method, Message: "result: " + err.Error()}
+		}
+		return t, nil
+	}
+	if err := Convert(resp.Data, &t); err != nil {
 		return t, &Error{Method: method, Message: "result: " + err.Error()}
 	}
 	return t, nil

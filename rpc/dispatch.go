@@ -64,7 +64,9 @@ func (s *Server) Attach(l *xbahn.Link) error {
 
 // attach is Attach, with the function that detaches the server again.
 func (s *Server) attach(l *xbahn.Link) (detach func(), err error) {
-	stopCalls, err := l.OnPath(s.callPath, s.handle)
+	// Calls keep their arguments encoded until the function's parameter
+	// types decode them (see function.callEncoded).
+	stopCalls, err := l.OnPathEncoded(s.callPath, s.handle)
 	if err != nil {
 		return nil, err
 	}

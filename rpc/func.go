@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+
+	"github.com/xbahn-go/xbahn/wire"
 )
 
 // Kwargs is the type of a last parameter that receives the keyword
@@ -27,6 +29,7 @@ type function struct {
 	kwargs  bool           // the last param is Kwargs
 	errLast bool           // the last result is an error
 	doc     string         // see Server.Document
+	types   wire.Types     // decode the parameters from the wire
 }
 
 // newFunction checks fn and the names of its parameters.
@@ -75,6 +78,32 @@ func (f *function) argName(i int) string {
 // returns its result as a wire value: nothing gives nil, one value itself,
 // several a list.
 func (f *function) call(ctx context.Context, args []any, kwargs map[string]any) (any, error) {
+	return f.callWith(ctx, decodedArgs{args, kwargs})
+}
+
+// callEncoded is call for arguments still encoded, which it decodes
+// straight into the parameters' types.
+func (f *function) callEncoded(ctx context.Context, body *wire.Body) (any, error) {
+	return f.callWith(ctx, encodedArgs{f, body})
+}
+
+// arguments are the arguments of a call, decoded or not.
+type arguments interface {
+	// count is the number of positional arguments.
+	count() int
+	// arg stores positional argument i in v, a settable value.
+	arg(i int, v reflect.Value) error
+	// named reports whether a keyword argument of that name is there.
+	named(name string) bool
+	// kwarg stores the keyword argument of that name in v.
+	kwarg(name string, v reflect.Value) error
+	// names lists the names of the keyword arguments.
+	names() []string
+	// value returns the keyword argument of that name as a wire value.
+	value(name string) (any, error)
+}
+
+func (f *function) callWith(ctx context.Context, a arguments) (any, error) {
 	t := f.fn.Type()
 	fixed := len(f.params)
 	if f.kwargs {
@@ -84,8 +113,9 @@ func (f *function) call(ctx context.Context, args []any, kwargs map[string]any) 
 	if variadic {
 		fixed--
 	}
-	if len(args) > fixed && !variadic {
-		return nil, &argError{fmt.Errorf("takes %d arguments, %d given", fixed, len(args))}
+	n := a.count()
+	if n > fixed && !variadic {
+		return nil, &argError{fmt.Errorf("takes %d arguments, %d given", fixed, n)}
 	}
 	in := make([]reflect.Value, 0, t.NumIn())
 	if f.hasCtx {
@@ -94,35 +124,29 @@ func (f *function) call(ctx context.Context, args []any, kwargs map[string]any) 
 	used := 0
 	for i := 0; i < fixed; i++ {
 		v := reflect.New(f.params[i]).Elem()
-		var (
-			arg any
-			ok  bool
-		)
-		if i < len(args) {
-			arg, ok = args[i], true
-		}
-		if i < len(f.names) {
-			if kv, named := kwargs[f.names[i]]; named {
-				if ok {
-					return nil, &argError{fmt.Errorf("got %s both by position and by name", f.argName(i))}
-				}
-				arg, ok = kv, true
-				used++
-			}
-		}
-		if !ok {
+		byName := i < len(f.names) && a.named(f.names[i])
+		var err error
+		switch {
+		case byName && i < n:
+			return nil, &argError{fmt.Errorf("got %s both by position and by name", f.argName(i))}
+		case byName:
+			err = a.kwarg(f.names[i], v)
+			used++
+		case i < n:
+			err = a.arg(i, v)
+		default:
 			return nil, &argError{fmt.Errorf("missing %s", f.argName(i))}
 		}
-		if err := convert(arg, v); err != nil {
+		if err != nil {
 			return nil, &argError{fmt.Errorf("%s: %w", f.argName(i), err)}
 		}
 		in = append(in, v)
 	}
 	if variadic {
 		et := f.params[fixed].Elem()
-		for i := fixed; i < len(args); i++ {
+		for i := fixed; i < n; i++ {
 			v := reflect.New(et).Elem()
-			if err := convert(args[i], v); err != nil {
+			if err := a.arg(i, v); err != nil {
 				return nil, &argError{fmt.Errorf("argument %d: %w", i+1, err)}
 			}
 			in = append(in, v)
@@ -130,14 +154,18 @@ func (f *function) call(ctx context.Context, args []any, kwargs map[string]any) 
 	}
 	if f.kwargs {
 		rest := Kwargs{}
-		for k, v := range kwargs {
+		for _, k := range a.names() {
 			if !f.isName(k) {
+				v, err := a.value(k)
+				if err != nil {
+					return nil, &argError{fmt.Errorf("keyword argument %s: %w", strconv.Quote(k), err)}
+				}
 				rest[k] = v
 			}
 		}
 		in = append(in, reflect.ValueOf(rest))
-	} else if len(kwargs) > used {
-		for k := range kwargs {
+	} else if names := a.names(); len(names) > used {
+		for _, k := range names {
 			if !f.isName(k) {
 				return nil, &argError{fmt.Errorf("got an unexpected keyword argument %s", strconv.Quote(k))}
 			}
@@ -161,6 +189,79 @@ func (f *function) call(ctx context.Context, args []any, kwargs map[string]any) 
 		l[i] = toWire(v)
 	}
 	return l, nil
+}
+
+// decodedArgs are arguments decoded as wire values, which convert fits
+// to the parameters.
+type decodedArgs struct {
+	args   []any
+	kwargs map[string]any
+}
+
+func (d decodedArgs) count() int                            { return len(d.args) }
+func (d decodedArgs) arg(i int, v reflect.Value) error      { return convert(d.args[i], v) }
+func (d decodedArgs) kwarg(k string, v reflect.Value) error { return convert(d.kwargs[k], v) }
+func (d decodedArgs) value(k string) (any, error)           { return d.kwargs[k], nil }
+
+func (d decodedArgs) named(k string) bool {
+	_, ok := d.kwargs[k]
+	return ok
+}
+
+func (d decodedArgs) names() []string {
+	names := make([]string, 0, len(d.kwargs))
+	for k := range d.kwargs {
+		names = append(names, k)
+	}
+	return names
+}
+
+// encodedArgs are arguments as they arrived, which the function's
+// parameter types decode straight from the wire.
+type encodedArgs struct {
+	f    *function
+	body *wire.Body
+}
+
+func (e encodedArgs) count() int { return len(e.body.Args) }
+
+func (e encodedArgs) arg(i int, v reflect.Value) error {
+	return e.decode(e.body.Args[i], v)
+}
+
+func (e encodedArgs) kwarg(k string, v reflect.Value) error {
+	r, _ := e.body.Kwarg(k)
+	return e.decode(r, v)
+}
+
+func (e encodedArgs) named(k string) bool {
+	_, ok := e.body.Kwarg(k)
+	return ok
+}
+
+func (e encodedArgs) names() []string {
+	if len(e.body.Kwargs) == 0 {
+		return nil
+	}
+	names := make([]string, len(e.body.Kwargs))
+	for i, kw := range e.body.Kwargs {
+		names[i] = kw.Name
+	}
+	return names
+}
+
+func (e encodedArgs) value(k string) (any, error) {
+	r, _ := e.body.Kwarg(k)
+	return r.Value(e.body.Limits())
+}
+
+// decode decodes r into v with the Type of v's type.
+func (e encodedArgs) decode(r wire.Raw, v reflect.Value) error {
+	t, err := e.f.types.For(v.Type())
+	if err != nil {
+		return err
+	}
+	return t.Decode(r, v, e.body.Limits())
 }
 
 func (f *function) isName(k string) bool {

@@ -319,7 +319,7 @@ func (s *Server) reply(m *xbahn.Message, w *xbahn.Wire, result any, err error, a
 // statName is the name under which Stats counts call m: its function's,
 // if it is a registered one, so that callers cannot make the table grow.
 func (s *Server) statName(m *xbahn.Message) string {
-	name, _ := m.Data.(string)
+	name, _, _ := callData(m)
 	if m.Path != s.callPath {
 		return ""
 	}
@@ -349,9 +349,9 @@ func (s *Server) call(w work) (result any, authed bool, err error) {
 		}
 	}
 	authed = true
-	method, ok := m.Data.(string)
+	method, ok, data := callData(m)
 	if !ok {
-		return nil, authed, &argError{fmt.Errorf("a call names its method in data, as a string, not %s", kindName(m.Data))}
+		return nil, authed, &argError{fmt.Errorf("a call names its method in data, as a string, not %s", kindName(data))}
 	}
 	// Route as the original does: the call path itself for functions,
 	// "widgets.<name>.<client>.<id>" below it for widgets, nothing else.
@@ -382,8 +382,17 @@ func (s *Server) call(w work) (result any, authed bool, err error) {
 		return xbahn.NewID(), authed, nil
 	}
 	if method == MethodDescribe && widget == nil {
+		if err := m.Expand(); err != nil {
+			return nil, authed, &argError{err}
+		}
 		result, err = s.describeCall(m.Args)
 		return result, authed, err
+	}
+	if widget != nil || len(s.opts.Interceptors) > 0 {
+		// They see the message: decode it for them.
+		if err := m.Expand(); err != nil {
+			return nil, authed, &argError{err}
+		}
 	}
 	c := callRun{s: s, m: m, w: w.w, method: method, widget: widget, clientID: clientID}
 	if s.opts.ClientAware && clientID != "$" {
@@ -453,5 +462,22 @@ func (c *callRun) run(ctx context.Context, call *CallInfo) (any, error) {
 		}
 		ctx = context.WithValue(ctx, callKey{}, call)
 	}
+	if body := c.m.Encoded(); body != nil {
+		return f.callEncoded(ctx, body)
+	}
 	return f.call(ctx, c.m.Args, c.m.Kwargs)
+}
+
+// callData returns the method that call m names in its data, whether the
+// data is a string, and the data, decoded.
+func callData(m *xbahn.Message) (method string, ok bool, data any) {
+	data = m.Data
+	if body := m.Encoded(); body != nil && data == nil {
+		var err error
+		if data, err = body.Data.Value(body.Limits()); err != nil {
+			return "", false, nil
+		}
+	}
+	method, ok = data.(string)
+	return method, ok, data
 }
