@@ -473,6 +473,9 @@ func (c *callRun) run(ctx context.Context, call *CallInfo) (any, error) {
 func callData(m *xbahn.Message) (method string, ok bool, data any) {
 	data = m.Data
 	if body := m.Encoded(); body != nil && data == nil {
+		if method, ok := body.Data.Text(); ok {
+			return method, true, method
+		}
 		var err error
 		if data, err = body.Data.Value(body.Limits()); err != nil {
 			return "", false, nil

@@ -1,17 +1,22 @@
 package wire
 
+import "unsafe"
+
 // Body is what Limits.DecodeHead leaves encoded of a message: its data,
 // its positional arguments and its keyword arguments, each a Raw that a
 // Type decodes straight into a Go value, or Fill into a Message.
 //
-// The Raw values share one copy of the message, which the Body made and
-// nothing writes to; they stay valid for as long as they are kept.
+// The Raw values share one copy of the message, which the Body made; they
+// stay valid for as long as they are kept. The strings decoded from a
+// message of up to 64 KiB are cut from that copy too, so its bytes must
+// not be modified.
 type Body struct {
 	Data   Raw
 	Args   []Raw
 	Kwargs []Kwarg
 
 	limits Limits
+	inline [3]Raw // Args of a call with few arguments
 }
 
 // Limits returns the limits the message was decoded with, for decoding
@@ -75,7 +80,11 @@ func (l Limits) DecodeHead(b []byte, m *Message, body *Body) error {
 	m.Reset()
 	clear(body.Args)
 	clear(body.Kwargs)
-	*body = Body{Args: body.Args[:0], Kwargs: body.Kwargs[:0], limits: l}
+	args := body.Args[:0]
+	if args == nil {
+		args = body.inline[:0]
+	}
+	*body = Body{Args: args, Kwargs: body.Kwargs[:0], limits: l}
 	e := Sniff(b)
 	var err error
 	switch {
@@ -84,9 +93,11 @@ func (l Limits) DecodeHead(b []byte, m *Message, body *Body) error {
 	case len(b) == 0:
 		err = &DecodeError{Err: ErrTruncated}
 	case e == Binary:
-		err = l.decodeBinaryHead(append([]byte(nil), b...), m, body)
+		buf := append([]byte(nil), b...)
+		err = l.decodeBinaryHead(buf, frozen(buf), m, body)
 	case e == JSON:
-		err = l.decodeJSONHead(append([]byte(nil), b...), m, body)
+		buf := append([]byte(nil), b...)
+		err = l.decodeJSONHead(buf, frozen(buf), m, body)
 	default:
 		err = &DecodeError{Err: ErrUnknownEncoding}
 	}
@@ -99,18 +110,32 @@ func (l Limits) DecodeHead(b []byte, m *Message, body *Body) error {
 	return err
 }
 
-// rawBinary skips the binary value at d's offset, at nesting depth depth,
-// and returns it.
+// frozen returns buf, a copy of a message that nothing writes to, as the
+// string that the strings decoded from it are cut from, or "" if it is
+// too large to share (see shareMax).
+func frozen(buf []byte) string {
+	if len(buf) == 0 || len(buf) > shareMax {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(buf), len(buf))
+}
+
+// raw skips the binary value at d's offset, at nesting depth depth, and
+// returns it.
 func (d *binaryDecoder) raw(depth int) (Raw, error) {
 	start := d.off
 	if err := d.skip(depth); err != nil {
 		return Raw{}, err
 	}
-	return Raw{Enc: Binary, B: d.in[start:d.off:d.off], depth: depth}, nil
+	r := Raw{Enc: Binary, B: d.in[start:d.off:d.off], depth: depth}
+	if d.text != "" {
+		r.text = d.text[start:d.off]
+	}
+	return r, nil
 }
 
-func (l Limits) decodeBinaryHead(b []byte, m *Message, body *Body) error {
-	d := binaryDecoder{in: b, off: 1, maxDepth: l.MaxDepth, budget: l.MaxElements, text: shareable(b)}
+func (l Limits) decodeBinaryHead(b []byte, text string, m *Message, body *Body) error {
+	d := binaryDecoder{in: b, off: 1, maxDepth: l.MaxDepth, budget: l.MaxElements, text: text}
 	if err := d.meta(m); err != nil {
 		return err
 	}
@@ -172,11 +197,15 @@ func (d *jsonDecoder) raw(depth int) (Raw, error) {
 	if err := d.skip(depth); err != nil {
 		return Raw{}, err
 	}
-	return Raw{Enc: JSON, B: d.in[start:d.off:d.off], depth: depth}, nil
+	r := Raw{Enc: JSON, B: d.in[start:d.off:d.off], depth: depth}
+	if d.text != "" {
+		r.text = d.text[start:d.off]
+	}
+	return r, nil
 }
 
-func (l Limits) decodeJSONHead(b []byte, m *Message, body *Body) error {
-	d := jsonDecoder{in: b, maxDepth: l.MaxDepth, budget: l.MaxElements, text: shareable(b)}
+func (l Limits) decodeJSONHead(b []byte, text string, m *Message, body *Body) error {
+	d := jsonDecoder{in: b, maxDepth: l.MaxDepth, budget: l.MaxElements, text: text}
 	if err := d.open('{'); err != nil {
 		return err
 	}

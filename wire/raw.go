@@ -15,7 +15,8 @@ type Raw struct {
 	Enc Encoding
 	B   []byte
 
-	depth int // the nesting depth of the value in its message
+	depth int    // the nesting depth of the value in its message
+	text  string // B as a string that decoded strings may share, or ""
 }
 
 // Value decodes r as Decode decodes the values of a message.
@@ -26,14 +27,14 @@ func (r Raw) Value(l Limits) (any, error) {
 	l = l.orDefault()
 	switch r.Enc {
 	case Binary:
-		d := binaryDecoder{in: r.B, maxDepth: l.MaxDepth, budget: l.MaxElements}
+		d := binaryDecoder{in: r.B, maxDepth: l.MaxDepth, budget: l.MaxElements, text: r.text}
 		v, err := d.value(r.depth)
 		if err == nil && d.off != len(d.in) {
 			err = d.fail(ErrSyntax)
 		}
 		return v, err
 	case JSON:
-		d := jsonDecoder{in: r.B, maxDepth: l.MaxDepth, budget: l.MaxElements}
+		d := jsonDecoder{in: r.B, maxDepth: l.MaxDepth, budget: l.MaxElements, text: r.text}
 		v, err := d.value(r.depth)
 		if err == nil {
 			err = d.end()
@@ -41,6 +42,30 @@ func (r Raw) Value(l Limits) (any, error) {
 		return v, err
 	}
 	return nil, &DecodeError{Err: ErrUnknownEncoding}
+}
+
+// Text returns r's value if it is a string, and whether it is. For a Raw
+// of a Body of up to 64 KiB it allocates nothing: the string shares the
+// Body's copy of the message.
+func (r Raw) Text() (string, bool) {
+	var s src
+	switch r.Enc {
+	case Binary:
+		s.bin = true
+		s.b = binaryDecoder{in: r.B, maxDepth: 1, budget: 1, text: r.text}
+	case JSON:
+		s.j = jsonDecoder{in: r.B, maxDepth: 1, budget: 1, text: r.text}
+	default:
+		return "", false
+	}
+	var x scalar
+	if err := s.take(&x); err != nil || x.kind != kString {
+		return "", false
+	}
+	if s.bin && s.b.off != len(s.b.in) || !s.bin && s.j.end() != nil {
+		return "", false
+	}
+	return s.cut(x.s), true
 }
 
 // decode decodes r with plan p into the value of p's type at ptr.
@@ -54,9 +79,9 @@ func (r Raw) decode(p *plan, ptr unsafe.Pointer, l Limits, depth int) error {
 	switch r.Enc {
 	case Binary:
 		s.bin = true
-		s.b = binaryDecoder{in: r.B, maxDepth: l.MaxDepth, budget: l.MaxElements}
+		s.b = binaryDecoder{in: r.B, maxDepth: l.MaxDepth, budget: l.MaxElements, text: r.text}
 	case JSON:
-		s.j = jsonDecoder{in: r.B, maxDepth: l.MaxDepth, budget: l.MaxElements}
+		s.j = jsonDecoder{in: r.B, maxDepth: l.MaxDepth, budget: l.MaxElements, text: r.text}
 	default:
 		return &DecodeError{Err: ErrUnknownEncoding}
 	}
@@ -82,7 +107,8 @@ type src struct {
 
 // cut returns b, which the source read, as a string: cut from one copy of
 // the input that all its strings share if b lies in it and the input is
-// small (see shareMax), else a copy of its own.
+// small (see shareMax), else a copy of its own. The copy is the message's
+// own for a Raw of a Body, and made on first use for others.
 func (s *src) cut(b []byte) string {
 	in, text := s.j.in, &s.j.text
 	if s.bin {

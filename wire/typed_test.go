@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"encoding/base64"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -145,6 +146,7 @@ func TestTypeDecode(t *testing.T) {
 	type small struct {
 		A int8
 		B []uint16 `xbahn:"bee"`
+		S int      `xbahn:"ſize"` // folds to SIZE, with fewer bytes
 	}
 	tests := []struct {
 		name string
@@ -185,6 +187,8 @@ func TestTypeDecode(t *testing.T) {
 		{name: "map value error", in: map[string]any{"a": true}, into: new(map[string]int), err: `key "a": cannot use a bool as int`},
 		{name: "any", in: []any{int64(1), "x"}, into: new(any), want: []any{int64(1), "x"}},
 		{name: "struct by tag, any case", in: map[string]any{"a": int64(1), "BEE": []any{int64(7)}}, into: new(small), want: small{A: 1, B: []uint16{7}}},
+		{name: "a key that folds to a longer name", in: map[string]any{"SIZE": int64(3)}, into: new(small), want: small{S: 3}},
+		{name: "a name that folds to a shorter key", in: map[string]any{"ſIZE": int64(4)}, into: new(small), want: small{S: 4}},
 		{name: "unknown field", in: map[string]any{"c": int64(1)}, into: new(small), err: `no field for key "c" in wire.small`},
 		{name: "field error", in: map[string]any{"bee": []any{int64(-7)}}, into: new(small), err: "field B: element 0: -7 overflows uint16"},
 		{name: "nested field error", in: map[string]any{"Items": []any{map[string]any{"Qty": "two"}}}, into: new(Order), err: `field Items: element 0: field Qty: cannot use the string "two" as int`},
@@ -385,6 +389,32 @@ func TestShortDecimal(t *testing.T) {
 	for _, c := range []string{"1e5", "12", "9007199254740993.0", "0.00000000000000000000001"} {
 		if _, ok := shortDecimal([]byte(c)); ok {
 			t.Errorf("shortDecimal(%s) took a number it cannot parse exactly", c)
+		}
+	}
+}
+
+func TestRawText(t *testing.T) {
+	for _, e := range encodings {
+		for _, tt := range []struct {
+			v    any
+			want string
+			ok   bool
+		}{
+			{"multiply", "multiply", true}, {"", "", true}, {"é\"\n", "é\"\n", true},
+			{int64(1), "", false}, {nil, "", false}, {[]any{"x"}, "", false}, {[]byte("b"), "", false},
+		} {
+			if b, isBytes := tt.v.([]byte); isBytes && e == JSON {
+				// JSON has no bytes: they travel as base64 text.
+				tt.want, tt.ok = base64.StdEncoding.EncodeToString(b), true
+			}
+			got, ok := rawData(t, e, tt.v).Text()
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("%v: Text of %#v: got %q, %v, want %q, %v", e, tt.v, got, ok, tt.want, tt.ok)
+			}
+		}
+		r := rawData(t, e, "multiply")
+		if n := testing.AllocsPerRun(100, func() { r.Text() }); n != 0 && !raceEnabled {
+			t.Errorf("%v: Text allocates %v times, want 0", e, n)
 		}
 	}
 }
