@@ -10,7 +10,15 @@
 //
 // Arguments travel as wire values and are converted to the parameters'
 // types (see Convert); a value that does not fit is an error reply naming
-// the parameter. A function may take a context.Context first, which
+// the parameter. Parameters may be structs, filled from maps by field
+// name, as a Python caller sends them:
+//
+//	s.Register("place_order", func(ctx context.Context, o Order) (Receipt, error) { ... })
+//	receipt, err := rpc.CallAs[Receipt](ctx, client, "place_order", order)
+//
+// The arguments are decoded from the wire straight into the parameters'
+// types, and CallAs decodes the result straight into T (see wire.Type),
+// with no map[string]any built on the way. A function may take a context.Context first, which
 // carries the CallInfo of the call. A function's error, or a panic, goes
 // back as an error reply, which the caller receives as an *Error; the
 // server goes on serving.

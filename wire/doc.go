@@ -73,6 +73,20 @@
 // in args gives its keys as the positional arguments. Other top-level keys
 // are read for syntax and limits and dropped.
 //
+// # Decoding into Go types
+//
+// Limits.DecodeHead decodes only a message's meta and leaves its data,
+// args and kwargs encoded, as the Raw values of a Body; a Type then
+// decodes a Raw straight into a Go value of its type, structs included,
+// without building the []any and map[string]any of the table above:
+//
+//	var order Order
+//	err := wire.Unmarshal(body.Args[0], &order)
+//
+// A value fits a Go type by the rules of package rpc's Convert (see Type),
+// and a value that does not is a *TypeError naming where. Body.Fill
+// decodes the rest of such a message as Decode would have.
+//
 // # Aliasing
 //
 // The decoders never retain their input, so the buffer may be reused as

@@ -85,3 +85,39 @@ func ExampleSniff() {
 	// Output:
 	// binary json unknown
 }
+
+// A call's arguments, left encoded by DecodeHead, decode straight into
+// the Go types of a function's parameters.
+func ExampleUnmarshal() {
+	type line struct {
+		SKU string
+		Qty int
+	}
+	type order struct {
+		ID    string
+		Lines []line
+		Rush  bool `xbahn:"rush"`
+	}
+	// What a Python peer sends, keys in any case.
+	in := []byte(`{"meta": {"id": "c1", "path": "comm.call"}, "data": "place_order",
+		"args": [{"id": "A-7", "lines": [{"sku": "pen", "qty": 3}], "rush": true}]}`)
+	var head wire.Message
+	var body wire.Body
+	if err := (wire.Limits{}).DecodeHead(in, &head, &body); err != nil {
+		log.Fatal(err)
+	}
+	method, _ := body.Data.Text()
+	var o order
+	if err := wire.Unmarshal(body.Args[0], &o); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(head.Path, method)
+	fmt.Printf("%+v\n", o)
+
+	var n int
+	fmt.Println(wire.Unmarshal(body.Args[0], &n))
+	// Output:
+	// comm.call place_order
+	// {ID:A-7 Lines:[{SKU:pen Qty:3}] Rush:true}
+	// cannot use a map as int
+}
