@@ -88,6 +88,8 @@ type Conn struct {
 	// response, and the state of the receive loop, which stands aside
 	// while its context is cancelled.
 	calls   atomic.Int32
+	alone   atomic.Int32 // calls in a row that had c to themselves, up to loneAfter
+	loners  atomic.Int32 // calls that may read their own response
 	runMu   sync.Mutex
 	runCtx  context.Context
 	runStop context.CancelFunc
@@ -375,7 +377,9 @@ func (c *Conn) recvLocked(ctx context.Context, stop <-chan struct{}) (*Message, 
 		if m != nil {
 			m.from.peer = c.rmsg.Peer
 			m.from.enc = c.replyEncoding(m.from.peer, m.from.enc)
-			if m.ResponseID != "" && c.calls.Load() > 0 {
+			// Only while a call may read its own response does it
+			// need to know that another goroutine received it.
+			if m.ResponseID != "" && c.loners.Load() > 0 {
 				for _, w := range c.receivers() {
 					w.link.claim(m.ResponseID)
 				}

@@ -12,13 +12,20 @@ import (
 // went out on, with no other SendAndWait of that connection under way,
 // reads the response itself, as a REQ does, rather than waiting for the
 // receive loop to read it and hand it over: a handover costs a goroutine
-// wake-up, which on a small machine takes tens of microseconds. For as
-// long as such lone calls follow each other, the receive loop stands
-// aside; it receives again when calls overlap, and when a message waits
-// that nobody receives, such as a request of the peer.
+// wake-up, which on a small machine takes tens of microseconds. Once a
+// few lone calls followed each other (loneAfter), and for as long as they
+// do, the receive loop stands aside; it receives again when calls
+// overlap, and when a message waits that nobody receives, such as a
+// request of the peer.
 //
 // What a lone caller reads that is not its response, it dispatches as the
 // receive loop would, on its own goroutine.
+
+// loneAfter is how many calls in a row must have had the connection to
+// themselves before the next one reads its own response: where callers
+// overlap now and then, the receive loop would otherwise stand aside and
+// come back for nearly every call.
+const loneAfter = 4
 
 // runState returns the context of the receive loop's receives and the
 // channel closed when the loop may receive again once that context is

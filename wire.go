@@ -128,7 +128,16 @@ func (w *Wire) SendAndWait(ctx context.Context, path string, m *Message) (*Messa
 		return w.await(ctx, m, p, lost)
 	}
 	n := c.calls.Add(1)
+	// A call that may read its own response says so before it sends:
+	// whoever reads the response then claims it (see Conn.recvLocked).
+	maybe := n == 1 && c.alone.Load() >= loneAfter
+	if maybe {
+		c.loners.Add(1)
+	}
 	defer func() {
+		if maybe {
+			c.loners.Add(-1)
+		}
 		if c.calls.Add(-1) > 0 {
 			// Other calls wait for their responses: the receive
 			// loop reads them.
@@ -144,6 +153,13 @@ func (w *Wire) SendAndWait(ctx context.Context, path string, m *Message) (*Messa
 		return nil, err
 	}
 	if n > 1 || c.calls.Load() > 1 {
+		c.alone.Store(0)
+		return w.await(ctx, m, p, lost)
+	}
+	if !maybe {
+		// Calls overlapped a moment ago and may again: the receive
+		// loop goes on, rather than standing aside only to come back.
+		c.alone.Add(1)
 		return w.await(ctx, m, p, lost)
 	}
 	// The receive loop stands aside until calls overlap or a message
