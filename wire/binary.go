@@ -63,7 +63,7 @@ func (m *Message) MarshalBinary() ([]byte, error) {
 // default limits. Like Decode it does not retain b and reuses m's Args,
 // Meta and Kwargs; unlike Decode it refuses JSON.
 func (m *Message) UnmarshalBinary(b []byte) error {
-	return Limits{}.decode(b, m, Binary)
+	return Limits{}.decode(b, m, Binary, nil)
 }
 
 // appendBinaryValue appends v, found in a container at nesting depth depth.
@@ -183,15 +183,23 @@ func (d *binaryDecoder) fail(err error) error {
 	return &DecodeError{Offset: d.off, Field: d.field, Err: err}
 }
 
-func (l Limits) decodeBinary(b []byte, m *Message) error {
-	d := binaryDecoder{in: b, off: 1, maxDepth: l.MaxDepth, budget: l.MaxElements, text: shareable(b)}
+// decodeBinary decodes the binary message b into m, which has been reset;
+// with body, it leaves data, args and kwargs encoded there (see
+// DecodeHead). Strings are cut from text, a copy of b, if it is not "".
+func (l Limits) decodeBinary(b []byte, text string, m *Message, body *Body) error {
+	d := binaryDecoder{in: b, off: 1, maxDepth: l.MaxDepth, budget: l.MaxElements, text: text}
 	if err := d.meta(m); err != nil {
 		return err
 	}
 
 	var err error
 	d.field = "data"
-	if m.Data, err = d.value(0); err != nil {
+	if body != nil {
+		body.Data, err = d.raw(0)
+	} else {
+		m.Data, err = d.value(0)
+	}
+	if err != nil {
 		return err
 	}
 
@@ -200,10 +208,18 @@ func (l Limits) decodeBinary(b []byte, m *Message) error {
 	if err != nil {
 		return err
 	}
-	if cap(m.Args) < n {
+	if body == nil && cap(m.Args) < n {
 		m.Args = make([]any, 0, n)
 	}
 	for range n {
+		if body != nil {
+			r, err := d.raw(1)
+			if err != nil {
+				return err
+			}
+			body.Args = append(body.Args, r)
+			continue
+		}
 		v, err := d.value(1)
 		if err != nil {
 			return err
@@ -215,10 +231,15 @@ func (l Limits) decodeBinary(b []byte, m *Message) error {
 	if n, err = d.count(2); err != nil {
 		return err
 	}
-	if m.Kwargs == nil && n > 0 {
-		m.Kwargs = make(map[string]any, n)
+	if body != nil {
+		err = d.rawEntries(body, n)
+	} else {
+		if m.Kwargs == nil && n > 0 {
+			m.Kwargs = make(map[string]any, n)
+		}
+		err = d.entries(m.Kwargs, n, 1)
 	}
-	if err := d.entries(m.Kwargs, n, 1); err != nil {
+	if err != nil {
 		return err
 	}
 

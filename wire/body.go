@@ -76,8 +76,6 @@ func (b *Body) Fill(m *Message, l Limits) error {
 // message that Decode refuses, DecodeHead refuses too; it allocates one
 // copy of b, which the Raw values of body share, and what meta holds.
 func (l Limits) DecodeHead(b []byte, m *Message, body *Body) error {
-	l = l.orDefault()
-	m.Reset()
 	clear(body.Args)
 	clear(body.Kwargs)
 	args := body.Args[:0]
@@ -85,27 +83,11 @@ func (l Limits) DecodeHead(b []byte, m *Message, body *Body) error {
 		args = body.inline[:0]
 	}
 	*body = Body{Args: args, Kwargs: body.Kwargs[:0], limits: l}
-	e := Sniff(b)
-	var err error
-	switch {
-	case len(b) > l.MaxBytes:
-		err = &DecodeError{Offset: l.MaxBytes, Err: ErrTooLarge}
-	case len(b) == 0:
-		err = &DecodeError{Err: ErrTruncated}
-	case e == Binary:
-		buf := append([]byte(nil), b...)
-		err = l.decodeBinaryHead(buf, frozen(buf), m, body)
-	case e == JSON:
-		buf := append([]byte(nil), b...)
-		err = l.decodeJSONHead(buf, frozen(buf), m, body)
-	default:
-		err = &DecodeError{Err: ErrUnknownEncoding}
-	}
+	err := l.decode(b, m, Sniff(b), body)
 	if err != nil {
-		m.Reset()
 		clear(body.Args)
 		clear(body.Kwargs)
-		*body = Body{Args: body.Args[:0], Kwargs: body.Kwargs[:0]}
+		*body = Body{Args: body.Args[:0], Kwargs: body.Kwargs[:0], limits: l}
 	}
 	return err
 }
@@ -134,32 +116,8 @@ func (d *binaryDecoder) raw(depth int) (Raw, error) {
 	return r, nil
 }
 
-func (l Limits) decodeBinaryHead(b []byte, text string, m *Message, body *Body) error {
-	d := binaryDecoder{in: b, off: 1, maxDepth: l.MaxDepth, budget: l.MaxElements, text: text}
-	if err := d.meta(m); err != nil {
-		return err
-	}
-	var err error
-	d.field = "data"
-	if body.Data, err = d.raw(0); err != nil {
-		return err
-	}
-	d.field = "args"
-	n, err := d.count(1)
-	if err != nil {
-		return err
-	}
-	for range n {
-		r, err := d.raw(1)
-		if err != nil {
-			return err
-		}
-		body.Args = append(body.Args, r)
-	}
-	d.field = "kwargs"
-	if n, err = d.count(2); err != nil {
-		return err
-	}
+// rawEntries reads n keyword arguments into body.
+func (d *binaryDecoder) rawEntries(body *Body, n int) error {
 	for range n {
 		k, err := d.str()
 		if err != nil {
@@ -170,10 +128,6 @@ func (l Limits) decodeBinaryHead(b []byte, text string, m *Message, body *Body) 
 			return err
 		}
 		body.setKwarg(k, r)
-	}
-	if d.off != len(d.in) {
-		d.field = ""
-		return d.fail(ErrSyntax)
 	}
 	return nil
 }
@@ -202,104 +156,6 @@ func (d *jsonDecoder) raw(depth int) (Raw, error) {
 		r.text = d.text[start:d.off]
 	}
 	return r, nil
-}
-
-func (l Limits) decodeJSONHead(b []byte, text string, m *Message, body *Body) error {
-	d := jsonDecoder{in: b, maxDepth: l.MaxDepth, budget: l.MaxElements, text: text}
-	if err := d.open('{'); err != nil {
-		return err
-	}
-	haveMeta := false
-	for first := true; ; first = false {
-		more, err := d.more('}', first)
-		if err != nil {
-			return err
-		}
-		if !more {
-			break
-		}
-		key, err := d.key()
-		if err != nil {
-			return err
-		}
-		switch key {
-		case "meta":
-			d.field = "meta"
-			err = d.meta(m)
-			haveMeta = true
-		case "data":
-			d.field = "data"
-			body.Data, err = d.raw(0)
-		case "args":
-			d.field = "args"
-			err = d.rawArgs(body)
-		case "kwargs":
-			d.field = "kwargs"
-			err = d.rawKwargs(body)
-		default:
-			err = d.skip(0)
-		}
-		if err != nil {
-			return err
-		}
-		d.field = ""
-	}
-	if err := d.end(); err != nil {
-		return err
-	}
-	if !haveMeta {
-		return d.fail(ErrNoMeta)
-	}
-	return nil
-}
-
-// rawArgs reads args into body, as args does into a Message.
-func (d *jsonDecoder) rawArgs(body *Body) error {
-	clear(body.Args)
-	body.Args = body.Args[:0]
-	d.ws()
-	if d.off >= len(d.in) {
-		return d.fail(ErrTruncated)
-	}
-	switch d.in[d.off] {
-	case '[':
-		d.off++
-		for first := true; ; first = false {
-			more, err := d.more(']', first)
-			if !more || err != nil {
-				return err
-			}
-			if err := d.spend(); err != nil {
-				return err
-			}
-			r, err := d.raw(1)
-			if err != nil {
-				return err
-			}
-			body.Args = append(body.Args, r)
-		}
-	case '{':
-		d.off++
-		// The keys are the arguments, each once, in its first place.
-		var seen map[string]bool
-		for first := true; ; first = false {
-			k, more, err := d.member(first)
-			if !more || err != nil {
-				return err
-			}
-			if err := d.skip(1); err != nil {
-				return err
-			}
-			if seen == nil {
-				seen = map[string]bool{}
-			}
-			if !seen[k] {
-				seen[k] = true
-				body.Args = append(body.Args, Raw{Enc: JSON, B: appendJSONString(nil, k), depth: 1})
-			}
-		}
-	}
-	return d.fail(ErrType)
 }
 
 // rawKwargs reads the kwargs object into body.

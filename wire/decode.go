@@ -57,11 +57,13 @@ func Decode(b []byte, m *Message) error {
 // Message if those are still in use elsewhere. Every nested list, map and
 // byte slice is freshly allocated. On error m is left reset.
 func (l Limits) Decode(b []byte, m *Message) error {
-	return l.decode(b, m, Sniff(b))
+	return l.decode(b, m, Sniff(b), nil)
 }
 
-// decode decodes b, which is expected to be in encoding e, into m.
-func (l Limits) decode(b []byte, m *Message, e Encoding) error {
+// decode decodes b, which is expected to be in encoding e, into m; with
+// body, it leaves data, args and kwargs encoded there, in a copy of b
+// (see DecodeHead).
+func (l Limits) decode(b []byte, m *Message, e Encoding, body *Body) error {
 	l = l.orDefault()
 	m.Reset()
 	var err error
@@ -70,14 +72,23 @@ func (l Limits) decode(b []byte, m *Message, e Encoding) error {
 		err = &DecodeError{Offset: l.MaxBytes, Err: ErrTooLarge}
 	case len(b) == 0:
 		err = &DecodeError{Err: ErrTruncated}
-	case e != Sniff(b):
+	case e != Sniff(b) || e != Binary && e != JSON:
 		err = &DecodeError{Err: ErrUnknownEncoding}
-	case e == Binary:
-		err = l.decodeBinary(b, m)
-	case e == JSON:
-		err = l.decodeJSON(b, m)
 	default:
-		err = &DecodeError{Err: ErrUnknownEncoding}
+		// Strings are cut from one copy of the input: the body's own,
+		// which its values share, or one made for them.
+		text := ""
+		if body != nil {
+			b = append([]byte(nil), b...)
+			text = frozen(b)
+		} else {
+			text = shareable(b)
+		}
+		if e == Binary {
+			err = l.decodeBinary(b, text, m, body)
+		} else {
+			err = l.decodeJSON(b, text, m, body)
+		}
 	}
 	if err != nil {
 		m.Reset()

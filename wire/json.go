@@ -49,7 +49,7 @@ func (m *Message) MarshalJSON() ([]byte, error) {
 // the default limits. Like Decode it does not retain b and reuses m's
 // Args, Meta and Kwargs; unlike Decode it refuses the binary encoding.
 func (m *Message) UnmarshalJSON(b []byte) error {
-	return Limits{}.decode(b, m, JSON)
+	return Limits{}.decode(b, m, JSON, nil)
 }
 
 // appendJSONValue appends v, found in a container at nesting depth depth.

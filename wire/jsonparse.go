@@ -27,9 +27,11 @@ func (d *jsonDecoder) fail(err error) error {
 	return &DecodeError{Offset: d.off, Field: d.field, Err: err}
 }
 
-// decodeJSON decodes the JSON message b into m, which has been reset.
-func (l Limits) decodeJSON(b []byte, m *Message) error {
-	d := jsonDecoder{in: b, maxDepth: l.MaxDepth, budget: l.MaxElements, text: shareable(b)}
+// decodeJSON decodes the JSON message b into m, which has been reset;
+// with body, it leaves data, args and kwargs encoded there (see
+// DecodeHead). Strings are cut from text, a copy of b, if it is not "".
+func (l Limits) decodeJSON(b []byte, text string, m *Message, body *Body) error {
+	d := jsonDecoder{in: b, maxDepth: l.MaxDepth, budget: l.MaxElements, text: text}
 	if err := d.open('{'); err != nil {
 		return err
 	}
@@ -46,31 +48,32 @@ func (l Limits) decodeJSON(b []byte, m *Message) error {
 		if err != nil {
 			return err
 		}
-		switch key {
-		case "meta":
-			d.field = "meta"
+		d.field = key
+		switch {
+		case key == "meta":
 			err = d.meta(m)
 			haveMeta = true
-		case "data":
-			d.field = "data"
+		case key == "data" && body != nil:
+			body.Data, err = d.raw(0)
+		case key == "data":
 			m.Data, err = d.value(0)
-		case "args":
-			d.field = "args"
-			err = d.args(m)
-		case "kwargs":
-			d.field = "kwargs"
+		case key == "args":
+			err = d.args(m, body)
+		case key == "kwargs" && body != nil:
+			err = d.rawKwargs(body)
+		case key == "kwargs":
 			err = d.kwargs(m)
 		default:
-			_, err = d.value(0)
+			d.field = ""
+			err = d.skip(0)
 		}
 		if err != nil {
 			return err
 		}
 		d.field = ""
 	}
-	d.ws()
-	if d.off < len(d.in) {
-		return d.fail(ErrSyntax)
+	if err := d.end(); err != nil {
+		return err
 	}
 	if !haveMeta {
 		return d.fail(ErrNoMeta)
@@ -107,12 +110,18 @@ func (d *jsonDecoder) meta(m *Message) error {
 	}
 }
 
-// args reads args into m, replacing earlier ones. Like Python, which
-// spreads whatever args holds into the call, it takes the keys of an object
-// as the positional arguments.
-func (d *jsonDecoder) args(m *Message) error {
-	clear(m.Args)
-	m.Args = m.Args[:0]
+// args reads args into m, replacing earlier ones, or with body, into
+// body (see DecodeHead). Like Python, which spreads whatever args holds
+// into the call, it takes the keys of an object as the positional
+// arguments.
+func (d *jsonDecoder) args(m *Message, body *Body) error {
+	if body != nil {
+		clear(body.Args)
+		body.Args = body.Args[:0]
+	} else {
+		clear(m.Args)
+		m.Args = m.Args[:0]
+	}
 	d.ws()
 	if d.off >= len(d.in) {
 		return d.fail(ErrTruncated)
@@ -121,8 +130,24 @@ func (d *jsonDecoder) args(m *Message) error {
 	switch d.in[d.off] {
 	case '[':
 		d.off++
-		m.Args, err = d.elements(m.Args, 1)
-		return err
+		if body == nil {
+			m.Args, err = d.elements(m.Args, 1)
+			return err
+		}
+		for first := true; ; first = false {
+			more, err := d.more(']', first)
+			if !more || err != nil {
+				return err
+			}
+			if err := d.spend(); err != nil {
+				return err
+			}
+			r, err := d.raw(1)
+			if err != nil {
+				return err
+			}
+			body.Args = append(body.Args, r)
+		}
 	case '{':
 		d.off++
 		// A key that comes again keeps its first place, as in a dict.
@@ -132,14 +157,19 @@ func (d *jsonDecoder) args(m *Message) error {
 			if !more || err != nil {
 				return err
 			}
-			if _, err := d.value(1); err != nil {
+			if err := d.skip(1); err != nil {
 				return err
 			}
 			if seen == nil {
 				seen = map[string]bool{}
 			}
-			if !seen[k] {
-				seen[k] = true
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			if body != nil {
+				body.Args = append(body.Args, Raw{Enc: JSON, B: appendJSONString(nil, k), depth: 1})
+			} else {
 				m.Args = append(m.Args, k)
 			}
 		}
