@@ -63,7 +63,9 @@ type Conn struct {
 	reqMu sync.Mutex // REQ: one request and reply at a time
 
 	bufs sync.Pool  // *[]byte encoding scratch; the socket copies what it sends
-	rmu  sync.Mutex // guards rmsg
+	// reading holds a value while a goroutine reads into rmsg: a lock
+	// that a waiter can give up on (see Wire.SendAndWait).
+	reading chan struct{}
 	rmsg zmtp.Msg   // receive scratch; decoding copies what it keeps
 
 	mu     sync.Mutex
@@ -157,7 +159,7 @@ func open(rawurl string, o *Options, listen bool) (*Conn, error) {
 	if typ == zmtp.REP {
 		typ = zmtp.ROUTER
 	}
-	c := &Conn{url: u, listen: listen, typ: typ, enc: enc, limits: opts.Limits, resume: make(chan struct{})}
+	c := &Conn{url: u, listen: listen, typ: typ, enc: enc, limits: opts.Limits, resume: make(chan struct{}), reading: make(chan struct{}, 1)}
 	if user := so.Waiting; user != nil {
 		so.Waiting = func() { c.unattended(); user() }
 	} else {
@@ -356,12 +358,12 @@ func (c *Conn) Recv(ctx context.Context) (*Message, error) {
 // recv is Recv for the receive loop, which leaves a message's body
 // encoded for its handlers (see Link.OnPathEncoded).
 func (c *Conn) recv(ctx context.Context) (*Message, error) {
-	c.rmu.Lock()
-	defer c.rmu.Unlock()
+	c.reading <- struct{}{}
+	defer func() { <-c.reading }()
 	return c.recvLocked(ctx, nil)
 }
 
-// recvLocked is Recv with c.rmu held; it gives up with an error wrapping
+// recvLocked is Recv for the holder of c.reading; it gives up with an error wrapping
 // zmtp.ErrNoPeer when stop is signalled or a connection comes or goes
 // (see zmtp.Socket.RecvMsgUntil). While a SendAndWait of c is under way,
 // it claims the request a response answers (see awaitLone).

@@ -81,21 +81,21 @@ func (w *Wire) loneConn() *Conn {
 
 // awaitLone waits for the response to m, the only SendAndWait of c under
 // way, by reading c itself; lost is closed if the connection that carried
-// m ends. It is called with c.rmu held, and releases it.
+// m ends. It is called holding c.reading, and releases it.
 //
 // A response that another goroutine received is claimed while that one
-// still holds c.rmu (see Conn.recvLocked), so that holding c.rmu, the
+// still holds c.reading (see Conn.recvLocked), so that holding it, the
 // caller knows whether its response is on its way or still to be read.
 //
-// The handlers of what it reads run without c.rmu, so that one may call
-// through c: the receive loop then reads, and once it does, the wait goes
-// on as await's.
+// The handlers of what it reads run without c.reading, so that one may
+// call through c: the receive loop then reads, and once it does, the wait
+// goes on as await's.
 func (w *Wire) awaitLone(ctx context.Context, c *Conn, m *Message, p *pending, lost <-chan struct{}) (*Message, error) {
 	for {
 		if p.claimed.Load() {
 			// Another goroutine received the response before this
 			// one took the reading, and delivers it.
-			c.rmu.Unlock()
+			<-c.reading
 			return w.await(ctx, m, p, lost)
 		}
 		got, err := c.recvLocked(ctx, lost)
@@ -104,9 +104,11 @@ func (w *Wire) awaitLone(ctx context.Context, c *Conn, m *Message, p *pending, l
 			continue
 		}
 		if err == nil {
-			c.rmu.Unlock()
+			<-c.reading
 			c.dispatchAll(got)
-			if !c.rmu.TryLock() {
+			select {
+			case c.reading <- struct{}{}:
+			default:
 				return w.await(ctx, m, p, lost)
 			}
 			continue
@@ -115,7 +117,7 @@ func (w *Wire) awaitLone(ctx context.Context, c *Conn, m *Message, p *pending, l
 		if errors.As(err, &de) || errors.Is(err, wire.ErrUnknownEncoding) || errors.Is(err, errFrames) {
 			continue // dropped, as the receive loop drops it
 		}
-		c.rmu.Unlock()
+		<-c.reading
 		select {
 		case resp := <-p.ch:
 			return w.answered(p, resp)

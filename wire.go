@@ -163,9 +163,19 @@ func (w *Wire) SendAndWait(ctx context.Context, path string, m *Message) (*Messa
 		return w.await(ctx, m, p, lost)
 	}
 	// The receive loop stands aside until calls overlap or a message
-	// waits that nobody receives.
+	// waits that nobody receives. Until it lets go of the reading, it
+	// may read the response itself, and claims it then (see
+	// Conn.recvLocked): whichever comes first ends the wait for it.
 	c.standAside()
-	c.rmu.Lock()
+	select {
+	case c.reading <- struct{}{}:
+	case resp := <-p.ch:
+		return w.answered(p, resp)
+	case <-ctx.Done():
+		return w.await(ctx, m, p, lost)
+	case <-lost:
+		return w.await(ctx, m, p, lost)
+	}
 	return w.awaitLone(ctx, c, m, p, lost)
 }
 
