@@ -1,6 +1,7 @@
 package zmtp
 
 import (
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"strconv"
@@ -132,6 +133,12 @@ type Options struct {
 	// handles each message on the goroutine that received it can use it to
 	// start receiving on another when a handler takes long.
 	Waiting func()
+
+	// TLSConfig secures wss:// endpoints: for Bind, a server
+	// configuration with its certificates; for Connect, a client one,
+	// whose ServerName defaults to the endpoint's host. It is needed for
+	// wss only, and neither copied nor modified.
+	TLSConfig *tls.Config
 
 	// RouterMandatory makes a ROUTER socket return ErrHostUnreachable for
 	// a message to an unknown routing id, and ErrAgain for a peer whose

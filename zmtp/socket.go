@@ -270,6 +270,9 @@ func (s *Socket) Bind(endpoint string) (string, error) {
 		}
 		return ep.String(), s.bindInproc(ep.Addr)
 	}
+	if ep.websocket() {
+		return s.bindWS(ep)
+	}
 	network, addr := ep.listenAddr()
 	var ln net.Listener
 	if network == "unix" {
@@ -316,6 +319,12 @@ func (s *Socket) Connect(endpoint string) error {
 	if err != nil {
 		return err
 	}
+	dial := s.tcpDialer(network, addr)
+	if ep.websocket() {
+		if dial, err = s.wsDialer(ep, network, addr); err != nil {
+			return err
+		}
+	}
 	if s.typ == STREAM {
 		if !s.spawn(func() { s.streamDialLoop(ep.String(), network, addr) }) {
 			return ErrClosed
@@ -333,7 +342,7 @@ func (s *Socket) Connect(endpoint string) error {
 	s.wg.Add(1)
 	s.changedLocked()
 	s.mu.Unlock()
-	go s.dialLoop(p, network, addr)
+	go s.dialLoop(p, dial)
 	return nil
 }
 
@@ -533,17 +542,15 @@ func (s *Socket) serve(conn net.Conn, endpoint string) {
 	s.change()
 }
 
-// dialLoop connects p to its endpoint, again and again, until the socket
-// closes or a peer refuses it for good.
-func (s *Socket) dialLoop(p *pipe, network, addr string) {
+// dialLoop connects p to its endpoint with dial, again and again, until
+// the socket closes or a peer refuses it for good.
+func (s *Socket) dialLoop(p *pipe, dial func() (net.Conn, error)) {
 	defer s.wg.Done()
 	wait := s.opts.ReconnectInterval
 	timer := time.NewTimer(0)
 	<-timer.C
 	for {
-		var d net.Dialer
-		d.Timeout = max(s.opts.ConnectTimeout, 0)
-		conn, err := d.DialContext(s.ctx, network, addr)
+		conn, err := dial()
 		if err != nil && s.ctx.Err() == nil {
 			s.failed(err)
 			s.attemptFailed()

@@ -134,7 +134,7 @@ func (c *Conn) readHeader() (Header, error) {
 		switch {
 		case perr == nil:
 			c.br.Discard(n)
-			return h, checkHeader(h, c.client)
+			return h, CheckHeader(h, c.client)
 		case perr != ErrShortHeader:
 			return Header{}, perr
 		case err != nil:
@@ -143,13 +143,13 @@ func (c *Conn) readHeader() (Header, error) {
 			}
 			return Header{}, err
 		}
-		need = headerSize(b)
+		need = HeaderSize(b)
 	}
 }
 
-// headerSize returns the size of the header that starts with b, which
-// holds at least its first two bytes.
-func headerSize(b []byte) int {
+// HeaderSize returns the size of the frame header that starts with b,
+// which holds at least its first two bytes.
+func HeaderSize(b []byte) int {
 	n := 2
 	switch b[1] & 0x7F {
 	case 126:
@@ -163,8 +163,11 @@ func headerSize(b []byte) int {
 	return n
 }
 
-// checkHeader checks a header received by a client (client) or a server.
-func checkHeader(h Header, client bool) error {
+// CheckHeader checks what RFC 6455 asks of a frame header received by a
+// client (client) or a server, without extensions: no reserved bits or
+// opcodes, masking from the client only, and control frames whole and at
+// most MaxControlPayload bytes. It returns a *ProtocolError.
+func CheckHeader(h Header, client bool) error {
 	switch {
 	case h.RSV != 0:
 		return protocolError(CloseProtocolError, "reserved bits set without an extension")
