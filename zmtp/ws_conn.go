@@ -37,6 +37,13 @@ import (
 // then writes our READY as our routing id, and reads the peer's routing
 // id as a READY with that Identity and a Socket-Type that our socket
 // accepts: the peer's type is not known.
+//
+// A server may choose ZWS2.0/NULL, the first that a client offers, and
+// yet speak bare ZWS2.0: jszmq does, through the ws package, which takes
+// the first subprotocol offered. So a client under ZWS2.0/NULL holds its
+// READY back until the server's first message shows which it speaks, or
+// until the server has been silent for wsHoldWait, as one that waits for
+// the client's READY first would be.
 type wsConn struct {
 	net.Conn // underneath: deadlines, addresses and Close go to it
 	br       *bufio.Reader
@@ -57,6 +64,9 @@ type wsConn struct {
 	fragLft int64  // payload bytes of the current fragment still to read
 	fragFin bool   // the current fragment is the last
 	gotID   bool   // bare: the peer's routing id came
+	typ     Type   // our socket's type
+	readDL  time.Time
+	holding atomic.Bool // our READY is held back; see the type's comment
 	ctlBuf  [ws.MaxControlPayload]byte
 	rerr    error // sticky: reading is over
 
@@ -76,6 +86,7 @@ type wsConn struct {
 	cmdFl Flags
 	cmdSz int
 	sent  bool // bare: our routing id went
+	held  []byte // the body of our READY, held back
 	out   []byte
 	rng   *mrand.ChaCha8
 	wend  bool // a close frame went: nothing more may
@@ -102,6 +113,10 @@ const (
 
 // wsChunk bounds what one write to the connection carries.
 const wsChunk = 32 << 10
+
+// wsHoldWait is how long a client holds its READY back for a silent
+// server.
+const wsHoldWait = 100 * time.Millisecond
 
 // pingBodyMax is the longest PING command body: name length, name, TTL
 // and context.
@@ -148,9 +163,11 @@ func newWSConn(conn net.Conn, br *bufio.Reader, client bool, proto string, o *Op
 		bare:   proto == zwsBare,
 		max:    max(o.MaxMsgSize, int64(o.MaxCommandSize)) + 1,
 		skip:   GreetingSize,
+		typ:    t,
 	}
-	if c.bare && t.valid() && len(peers[t]) > 0 {
-		c.peerType = peers[t][0]
+	c.holding.Store(client && proto == zwsPrefix+"NULL")
+	if c.bare {
+		c.guessPeer()
 	}
 	name := mech.Name()
 	if len(proto) > len(zwsPrefix) {
@@ -165,6 +182,83 @@ func newWSConn(conn net.Conn, br *bufio.Reader, client bool, proto string, o *Op
 		c.rng = mrand.NewChaCha8(seed)
 	}
 	return c
+}
+
+// guessPeer gives the bare peer a type our socket accepts.
+func (c *wsConn) guessPeer() {
+	if c.typ.valid() && len(peers[c.typ]) > 0 {
+		c.peerType = peers[c.typ][0]
+	}
+}
+
+// SetDeadline sets the deadlines of the connection underneath, and keeps
+// the read one.
+func (c *wsConn) SetDeadline(t time.Time) error {
+	c.readDL = t
+	return c.Conn.SetDeadline(t)
+}
+
+// SetReadDeadline sets the read deadline of the connection underneath,
+// and keeps it.
+func (c *wsConn) SetReadDeadline(t time.Time) error {
+	c.readDL = t
+	return c.Conn.SetReadDeadline(t)
+}
+
+// waitHeld waits, up to wsHoldWait, for the server's first bytes while
+// our READY is held back, and sends it when none come.
+func (c *wsConn) waitHeld() error {
+	if c.br.Buffered() > 0 {
+		return nil
+	}
+	dl := time.Now().Add(wsHoldWait)
+	if !c.readDL.IsZero() && c.readDL.Before(dl) {
+		dl = c.readDL
+	}
+	c.Conn.SetReadDeadline(dl)
+	_, err := c.br.Peek(1)
+	c.Conn.SetReadDeadline(c.readDL)
+	switch {
+	case err == nil:
+		return nil
+	case isTimeout(err) && (c.readDL.IsZero() || time.Now().Before(c.readDL)):
+		return c.release(false)
+	}
+	return err
+}
+
+// release sends our held READY: as a command, or as our routing id when
+// the server turned out to speak bare ZWS2.0.
+func (c *wsConn) release(bare bool) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if !c.holding.Swap(false) {
+		return nil
+	}
+	held := c.held
+	c.held = nil
+	if held == nil {
+		return nil
+	}
+	if bare {
+		c.bare, c.sent = true, true
+		c.guessPeer()
+		var id []byte
+		if cmd, err := ParseCommand(held); err == nil {
+			if md, err := ParseMetadata(cmd.Data, DefaultMaxProperties); err == nil {
+				id, _ = md.Get(PropIdentity)
+			}
+		}
+		c.out = c.appendBody(c.startWS(c.out[:0], 0, int64(len(id))), id)
+	} else {
+		c.out = c.appendBody(c.startWS(c.out[:0], FlagCommand, int64(len(held))), held)
+	}
+	_, err := c.Conn.Write(c.out)
+	c.out = c.out[:0]
+	if err != nil {
+		c.werr = err
+	}
+	return err
 }
 
 // errNoWait stops a read that would have to wait after it has bytes to
@@ -212,6 +306,11 @@ func (c *wsConn) Read(p []byte) (int, error) {
 			return 0, c.rerr
 		}
 		var err error
+		if n == 0 && c.holding.Load() {
+			if err := c.waitHeld(); err != nil {
+				return 0, err
+			}
+		}
 		if c.fragLft > 0 {
 			err = c.readFragment(n > 0)
 		} else {
@@ -329,6 +428,17 @@ func (c *wsConn) next(noWait bool) error {
 	flags := b[hn]
 	if h.Masked {
 		flags ^= h.Mask[0]
+	}
+	if c.holding.Load() {
+		// The server's first message: a command under ZWS2.0/NULL, a
+		// routing id under bare ZWS2.0.
+		bare := flags&wsFlagCommand == 0
+		if err := c.release(bare); err != nil {
+			return err
+		}
+		if bare {
+			return c.next(noWait)
+		}
 	}
 	c.br.Discard(hn + 1)
 	c.masked, c.mask, c.mpos = h.Masked, h.Mask, 1
@@ -642,7 +752,8 @@ func (c *wsConn) write(b []byte) (int, error) {
 // frame starts passing on a ZMTP frame of size bytes with flags.
 func (c *wsConn) frame(out []byte, flags Flags, size int64) []byte {
 	command := flags.Has(FlagCommand)
-	if command && (size <= int64(pingBodyMax) || c.bare && !c.sent && size <= int64(DefaultMaxCommandSize)) {
+	gather := c.bare && !c.sent || c.holding.Load() && c.held == nil
+	if command && (size <= int64(pingBodyMax) || gather && size <= int64(DefaultMaxCommandSize)) {
 		c.cmdOn, c.cmdFl, c.cmdSz, c.cmd = true, flags, int(size), c.cmd[:0]
 		if size == 0 {
 			c.cmdOn = false
@@ -667,6 +778,10 @@ func (c *wsConn) command(out, body []byte) []byte {
 			c.pings.Add(1)
 			return c.appendWS(out, ws.OpPing, ctx)
 		}
+	}
+	if c.holding.Load() && c.held == nil && err == nil && cmd.Name == CmdReady {
+		c.held = append([]byte(nil), body...)
+		return out
 	}
 	if c.bare {
 		if c.sent || err != nil || cmd.Name != CmdReady {
