@@ -3,9 +3,6 @@
 package interop
 
 import (
-	"bytes"
-	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -13,9 +10,6 @@ import (
 
 	"github.com/xbahn-go/xbahn/zmtp"
 )
-
-// wsPath is the HTTP path of every ws endpoint bound here.
-const wsPath = "/zws"
 
 // zbindWS binds a libzmq socket to a free ws port on loopback.
 func zbindWS(t testing.TB, s *zmq.Socket) string {
@@ -30,34 +24,7 @@ func zbindWS(t testing.TB, s *zmq.Socket) string {
 	return ep
 }
 
-// ourBindWS binds one of our sockets to a free ws port on loopback.
-func ourBindWS(t testing.TB, s *zmtp.Socket) string {
-	t.Helper()
-	ep, err := s.Bind("ws://127.0.0.1:0" + wsPath)
-	if err != nil {
-		t.Fatalf("Bind on ws: %v", err)
-	}
-	return ep
-}
-
-// A wsEnd is one side of a ws connection, ours or libzmq's.
-type wsEnd struct {
-	send func(frames [][]byte) error
-	// recv receives a message, giving up after d.
-	recv func(d time.Duration) ([][]byte, error)
-}
-
-func ourEnd(ctx context.Context, s *zmtp.Socket) wsEnd {
-	return wsEnd{
-		send: func(f [][]byte) error { return s.Send(ctx, f...) },
-		recv: func(d time.Duration) ([][]byte, error) {
-			rctx, cancel := context.WithTimeout(ctx, d)
-			defer cancel()
-			return s.Recv(rctx)
-		},
-	}
-}
-
+// theirEnd is a libzmq socket's end.
 func theirEnd(s *zmq.Socket) wsEnd {
 	return wsEnd{
 		send: func(f [][]byte) error { return zsend(s, f...) },
@@ -69,88 +36,12 @@ func theirEnd(s *zmq.Socket) wsEnd {
 	}
 }
 
-// A wsShape is a pair of socket types: the first side sends, the second
-// receives and, when answer is set, sends back what it received.
-type wsShape struct {
-	name       string
-	first      zmtp.Type
-	second     zmtp.Type
-	answer     bool
-	envelope   bool // the second side sees the first's routing id
-	subscribed bool // the second side subscribes
-}
-
-var wsShapes = []wsShape{
-	{name: "REQ-REP", first: zmtp.REQ, second: zmtp.REP, answer: true},
-	{name: "DEALER-ROUTER", first: zmtp.DEALER, second: zmtp.ROUTER, answer: true, envelope: true},
-	{name: "DEALER-DEALER", first: zmtp.DEALER, second: zmtp.DEALER, answer: true},
-	{name: "PUB-SUB", first: zmtp.PUB, second: zmtp.SUB, subscribed: true},
-	{name: "PUSH-PULL", first: zmtp.PUSH, second: zmtp.PULL},
-	{name: "PAIR-PAIR", first: zmtp.PAIR, second: zmtp.PAIR, answer: true},
-}
-
 // zmqType is the libzmq socket type of t.
 func zmqType(t zmtp.Type) zmq.Type {
 	return map[zmtp.Type]zmq.Type{
 		zmtp.REQ: zmq.REQ, zmtp.REP: zmq.REP, zmtp.DEALER: zmq.DEALER, zmtp.ROUTER: zmq.ROUTER,
 		zmtp.PUB: zmq.PUB, zmtp.SUB: zmq.SUB, zmtp.PUSH: zmq.PUSH, zmtp.PULL: zmq.PULL, zmtp.PAIR: zmq.PAIR,
 	}[t]
-}
-
-// wsExchange sends messages from a to b (and back, for sh.answer), after
-// waiting for a subscription to reach a publisher.
-func wsExchange(t *testing.T, sh wsShape, a, b wsEnd) {
-	t.Helper()
-	if sh.subscribed {
-		deadline := time.Now().Add(opTimeout)
-		for {
-			if err := a.send(frames("news", "probe")); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := b.recv(20 * time.Millisecond); err == nil {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatal("the subscription never reached the publisher")
-			}
-		}
-		if err := a.send(frames("sport", "not subscribed")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	big := strings.Repeat("z", 70000)
-	for _, msg := range [][][]byte{frames("news", "one"), frames("news", "", "two", big), frames("news")} {
-		if err := a.send(msg); err != nil {
-			t.Fatal(err)
-		}
-		got, err := b.recv(opTimeout)
-		if err != nil {
-			t.Fatalf("receiving %s: %v", brief(msg), err)
-		}
-		body := got
-		if sh.envelope {
-			if len(got) == 0 || !bytes.Equal(got[0], []byte("first")) {
-				t.Fatalf("received %s, want the routing id \"first\" first", brief(got))
-			}
-			body = got[1:]
-		}
-		if d := diffFrames(body, msg); d != "" {
-			t.Fatalf("received %s", d)
-		}
-		if !sh.answer {
-			continue
-		}
-		if err := b.send(got); err != nil {
-			t.Fatal(err)
-		}
-		back, err := a.recv(opTimeout)
-		if err != nil {
-			t.Fatalf("receiving the answer: %v", err)
-		}
-		if d := diffFrames(back, msg); d != "" {
-			t.Fatalf("answer: %s", d)
-		}
-	}
 }
 
 // TestWSLibzmq runs each shape over ws with libzmq on either side, and
@@ -191,7 +82,7 @@ func TestWSLibzmq(t *testing.T) {
 					if !oursFirst {
 						a, b = b, a
 					}
-					wsExchange(t, sh, a, b)
+					wsExchange(t, sh, a, b, "first")
 				})
 			}
 		}
