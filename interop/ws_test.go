@@ -171,4 +171,3 @@ func wsExchange(t *testing.T, sh wsShape, a, b wsEnd, id string) {
 		}
 	}
 }
-

@@ -85,7 +85,7 @@ type wsConn struct {
 	cmdOn bool
 	cmdFl Flags
 	cmdSz int
-	sent  bool // bare: our routing id went
+	sent  bool   // bare: our routing id went
 	held  []byte // the body of our READY, held back
 	out   []byte
 	rng   *mrand.ChaCha8
