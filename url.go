@@ -12,10 +12,12 @@ import (
 
 // URL is a parsed xbahn connection URL:
 //
-//	zmq://HOST/TYPE[/TOPIC][?transport=tcp|ipc|inproc][&encoding=json|binary]
+//	zmq://HOST/TYPE[/TOPIC][?transport=tcp|ipc|inproc|ws][&path=PATH][&encoding=json|binary]
 //
 // TYPE is one of req, rep, pub, sub, push, pull, dealer, router and pair.
-// HOST is host:port for tcp (the default transport), a name for inproc
+// HOST is host:port for tcp (the default transport) and for ws, ZeroMQ's
+// WebSocket transport (zmq://h:8080/rep?transport=ws), whose HTTP path is
+// "/" or the path query (&path=/zmq), a name for inproc
 // (zmq://jobs/pull?transport=inproc), and the socket file's path for ipc,
 // with any '/' in it written %2F (zmq://%2Ftmp%2Fxbahn.sock/rep?transport=ipc;
 // zmq://xbahn.sock/rep?transport=ipc is a file in the working directory).
@@ -29,7 +31,10 @@ type URL struct {
 	Host      string
 	Type      zmtp.Type
 	Topic     string
-	Transport string // "tcp", "ipc" or "inproc"
+	Transport string // "tcp", "ipc", "inproc" or "ws"
+	// Path is the HTTP path of a ws URL, "/" unless the path query says
+	// otherwise; "" for the other transports.
+	Path string
 	// Encoding is the encoding the URL forces, or wire.Unknown.
 	Encoding wire.Encoding
 
@@ -73,11 +78,19 @@ func ParseURL(s string) (URL, error) {
 			return bad("transport", "query "+strconv.Quote(query)+" does not parse")
 		}
 		for key, v := range values {
-			if key != "transport" && key != "encoding" {
+			if key != "transport" && key != "encoding" && key != "path" {
 				return bad("transport", "unknown query parameter "+strconv.Quote(key))
 			}
 			if len(v) != 1 {
-				return bad(key, "given more than once")
+				part := key
+				if key == "path" {
+					part = "transport"
+				}
+				return bad(part, "given more than once")
+			}
+			if key == "path" {
+				u.Path = v[0]
+				continue
 			}
 			if key == "encoding" {
 				switch v[0] {
@@ -93,9 +106,20 @@ func ParseURL(s string) (URL, error) {
 			u.Transport = v[0]
 		}
 		switch u.Transport {
-		case "tcp", "ipc", "inproc":
+		case "tcp", "ipc", "inproc", "ws":
 		default:
-			return bad("transport", strconv.Quote(u.Transport)+" is not one of tcp, ipc, inproc")
+			return bad("transport", strconv.Quote(u.Transport)+" is not one of tcp, ipc, inproc, ws")
+		}
+		if u.Path != "" && u.Transport != "ws" {
+			return bad("transport", "path is for transport ws only")
+		}
+	}
+	if u.Transport == "ws" {
+		if u.Path == "" {
+			u.Path = "/"
+		}
+		if u.Path[0] != '/' {
+			return bad("transport", "path "+strconv.Quote(u.Path)+" does not start with /")
 		}
 	}
 	host, path, ok := strings.Cut(rest, "/")
@@ -124,13 +148,22 @@ func ParseURL(s string) (URL, error) {
 	} else if strings.Contains(host, "%") {
 		return bad("host", "%-escapes are for ipc paths only")
 	}
-	if u.Transport == "tcp" {
-		if _, err := zmtp.ParseEndpoint("tcp://" + host); err != nil {
+	if u.Transport == "tcp" || u.Transport == "ws" {
+		if _, err := zmtp.ParseEndpoint(u.Transport + "://" + host); err != nil {
 			var ee *zmtp.EndpointError
 			if errors.As(err, &ee) {
 				return bad("host", ee.Reason)
 			}
 			return bad("host", strconv.Quote(host)+" is not host:port")
+		}
+	}
+	if u.Transport == "ws" {
+		if _, err := zmtp.ParseEndpoint("ws://" + host + u.Path); err != nil {
+			var ee *zmtp.EndpointError
+			if errors.As(err, &ee) {
+				return bad("transport", ee.Reason)
+			}
+			return bad("transport", "path "+strconv.Quote(u.Path)+" is not an HTTP path")
 		}
 	}
 	u.Host = host
@@ -170,8 +203,13 @@ func (u URL) String() string {
 
 func (u URL) format(t zmtp.Type) string {
 	host := u.Host
-	if u.Transport == "ipc" {
+	switch u.Transport {
+	case "ipc":
 		host = strings.NewReplacer(":", "%3A", "@", "%40").Replace(url.PathEscape(host))
+	case "ws":
+		// A ws endpoint's address, as Conn.Remote takes it, ends with
+		// the path, which goes in the query.
+		host, _, _ = strings.Cut(host, "/")
 	}
 	s := "zmq://"
 	if u.User != "" {
@@ -185,12 +223,16 @@ func (u URL) format(t zmtp.Type) string {
 	if u.Topic != "" {
 		s += "/" + url.PathEscape(u.Topic)
 	}
-	return s + "?transport=" + u.Transport
+	s += "?transport=" + u.Transport
+	if u.Transport == "ws" && u.Path != "/" {
+		s += "&path=" + url.QueryEscape(u.Path)
+	}
+	return s
 }
 
 // Endpoint returns the ZeroMQ endpoint of the URL, such as
-// tcp://127.0.0.1:7050.
-func (u URL) Endpoint() string { return u.Transport + "://" + u.Host }
+// tcp://127.0.0.1:7050 or ws://127.0.0.1:8080/zmq.
+func (u URL) Endpoint() string { return u.Transport + "://" + u.Host + u.Path }
 
 // opposite is the type a peer uses to talk to a connection of type t.
 func opposite(t zmtp.Type) zmtp.Type {

@@ -43,6 +43,14 @@ func TestParseURL(t *testing.T) {
 			"tcp://h:1", "zmq://a%40b@h:1/req?transport=tcp"},
 		{"zmq://%2Ftmp%2Fa%40b.sock/rep?transport=ipc", URL{Host: "/tmp/a@b.sock", Type: zmtp.REP, Transport: "ipc"},
 			"ipc:///tmp/a@b.sock", "zmq://%2Ftmp%2Fa%40b.sock/rep?transport=ipc"},
+		{"zmq://127.0.0.1:7050/rep?transport=ws", URL{Host: "127.0.0.1:7050", Type: zmtp.REP, Transport: "ws", Path: "/"},
+			"ws://127.0.0.1:7050/", "zmq://127.0.0.1:7050/rep?transport=ws"},
+		{"zmq://h:1/rep?transport=ws&path=/", URL{Host: "h:1", Type: zmtp.REP, Transport: "ws", Path: "/"},
+			"ws://h:1/", "zmq://h:1/rep?transport=ws"},
+		{"zmq://h:1/sub/news?transport=ws&path=/zmq/x", URL{Host: "h:1", Type: zmtp.SUB, Topic: "news", Transport: "ws", Path: "/zmq/x"},
+			"ws://h:1/zmq/x", "zmq://h:1/sub/news?transport=ws&path=%2Fzmq%2Fx"},
+		{"zmq://[::1]:2/req?path=%2Fa&encoding=json&transport=ws", URL{Host: "[::1]:2", Type: zmtp.REQ, Transport: "ws", Path: "/a", Encoding: wire.JSON},
+			"ws://[::1]:2/a", "zmq://[::1]:2/req?transport=ws&path=%2Fa&encoding=json"},
 	}
 	for _, tt := range tests {
 		got, err := ParseURL(tt.in)
@@ -85,6 +93,14 @@ func TestParseURLErrors(t *testing.T) {
 		{"zmq://a%2Fb/rep?transport=inproc", "host"},
 		{"zmq://%zz/rep?transport=ipc", "host"},
 		{"zmq://:pass@h:1/req", "credentials"},
+		{"zmq://h:1/rep?path=/x", "transport"},
+		{"zmq://h:1/rep?transport=inproc&path=/x", "transport"},
+		{"zmq://h:1/rep?transport=ws&path=x", "transport"},
+		{"zmq://h:1/rep?transport=ws&path=/a%20b", "transport"},
+		{"zmq://h:1/rep?transport=ws&path=/a%3Fb", "transport"},
+		{"zmq://h:1/rep?transport=ws&path=/a&path=/b", "transport"},
+		{"zmq://h/rep?transport=ws", "host"},
+		{"zmq://h:x/rep?transport=ws", "host"},
 		{"zmq://u:%zz@h:1/req", "credentials"},
 	}
 	for _, tt := range tests {
@@ -100,6 +116,30 @@ func TestURLErrorText(t *testing.T) {
 	_, err := ParseURL("zmq://0.0.0.0:99999/rep")
 	if got, want := fmt.Sprint(err), `xbahn: URL "zmq://0.0.0.0:99999/rep": host: tcp port "99999" is not a number from 0 to 65535 or *`; got != want {
 		t.Errorf("error = %q, want %q", got, want)
+	}
+}
+
+func TestRemoteWS(t *testing.T) {
+	l, err := Listen("zmq://127.0.0.1:0/rep?transport=ws&path=/x", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ep, err := zmtp.ParseEndpoint(l.Endpoint())
+	if err != nil || ep.Transport != "ws" {
+		t.Fatalf("Endpoint() = %q, %v; want a ws endpoint", l.Endpoint(), err)
+	}
+	host := ep.Addr[:len(ep.Addr)-len("/x")]
+	if got, want := l.Remote(), "connect->zmq://"+host+"/req?transport=ws&path=%2Fx"; got != want {
+		t.Errorf("Remote() = %q, want %q", got, want)
+	}
+	c, err := Connect("zmq://"+host+"/req?transport=ws&path=/x", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if got, want := c.Endpoint(), "ws://"+host+"/x"; got != want {
+		t.Errorf("Connect's Endpoint() = %q, want %q", got, want)
 	}
 }
 
