@@ -36,7 +36,11 @@ type Conn struct {
 	rng  *mrand.ChaCha8
 }
 
-func newConn(conn net.Conn, br *bufio.Reader, client bool, maxMessage int) *Conn {
+// NewConn returns a Conn over conn, whose opening handshake Handshake
+// (client true) or Accept ran, reading frames through br, the reader they
+// returned. It reads messages of at most maxMessage bytes; 0 or less
+// means DefaultMaxMessage.
+func NewConn(conn net.Conn, br *bufio.Reader, client bool, maxMessage int) *Conn {
 	if maxMessage <= 0 {
 		maxMessage = DefaultMaxMessage
 	}

@@ -31,7 +31,7 @@ func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 func exchange(t *testing.T, client bool, max int, in []byte) (Opcode, string, []byte, error) {
 	t.Helper()
 	ours, theirs := net.Pipe()
-	c := newConn(ours, bufio.NewReader(ours), client, max)
+	c := NewConn(ours, bufio.NewReader(ours), client, max)
 	sent := make(chan []byte, 1)
 	go func() {
 		go theirs.Write(in)
@@ -145,14 +145,14 @@ func TestReadMessageClose(t *testing.T) {
 func TestClientMasksEveryFrame(t *testing.T) {
 	ours, theirs := net.Pipe()
 	defer theirs.Close()
-	c := newConn(ours, bufio.NewReader(ours), true, 0)
+	c := NewConn(ours, bufio.NewReader(ours), true, 0)
 	defer ours.Close()
 	go func() {
 		c.WriteMessage(OpBinary, []byte("same payload"))
 		c.WriteMessage(OpBinary, []byte("same payload"))
 	}()
 	theirs.SetDeadline(time.Now().Add(5 * time.Second))
-	server := newConn(theirs, bufio.NewReader(theirs), false, 0)
+	server := NewConn(theirs, bufio.NewReader(theirs), false, 0)
 	var masks [][4]byte
 	for range 2 {
 		b, err := server.br.Peek(6)
@@ -176,7 +176,7 @@ func TestClientMasksEveryFrame(t *testing.T) {
 func TestReadMessageReusesBuffer(t *testing.T) {
 	ours, theirs := net.Pipe()
 	defer theirs.Close()
-	c := newConn(ours, bufio.NewReader(ours), true, 0)
+	c := NewConn(ours, bufio.NewReader(ours), true, 0)
 	defer ours.Close()
 	msg := frame(true, OpBinary, false, strings.Repeat("m", 100))
 	const runs = 100

@@ -33,9 +33,9 @@ func AcceptKey(key string) string {
 // caller made, asking for path on host (the Host header) and offering
 // protocols as subprotocols, most preferred first; none offers no
 // subprotocol. It returns a Conn that reads messages of at most
-// maxMessage bytes (0 or less means no limit other than memory; pass
-// one), and the subprotocol the server chose, "" for none. The server
-// must choose one of protocols when it chooses any.
+// maxMessage bytes (0 or less means DefaultMaxMessage), and the
+// subprotocol the server chose, "" for none. The server must choose one
+// of protocols when it chooses any.
 //
 // The handshake ends with ctx: when ctx ends first, conn's deadline is
 // set in the past and the error wraps ctx's. On an error conn is closed.
@@ -45,7 +45,7 @@ func Client(ctx context.Context, conn net.Conn, host, path string, protocols []s
 		conn.Close()
 		return nil, "", err
 	}
-	return newConn(conn, br, true, maxMessage), proto, nil
+	return NewConn(conn, br, true, maxMessage), proto, nil
 }
 
 // Handshake is the client's opening handshake of Client without the
@@ -237,13 +237,13 @@ func Accept(w http.ResponseWriter, r *http.Request, choose func(offered []string
 }
 
 // Upgrade is Accept, returning a Conn that reads messages of at most
-// maxMessage bytes (0 or less means no limit other than memory).
+// maxMessage bytes (0 or less means DefaultMaxMessage).
 func Upgrade(w http.ResponseWriter, r *http.Request, choose func(offered []string) (string, error), maxMessage int) (*Conn, string, error) {
 	conn, br, proto, err := Accept(w, r, choose)
 	if err != nil {
 		return nil, "", err
 	}
-	return newConn(conn, br, false, maxMessage), proto, nil
+	return NewConn(conn, br, false, maxMessage), proto, nil
 }
 
 // headerTokens returns the comma-separated elements of every value of
