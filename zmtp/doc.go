@@ -1,7 +1,7 @@
 // Package zmtp implements the ZeroMQ Message Transport Protocol, ZMTP 3.1
 // (RFC 37, compatible with ZMTP 3.0 peers), in pure Go: the greeting, frame
 // and command codec, the NULL and PLAIN security handshakes, and ZeroMQ
-// sockets of every classic type over tcp, ipc and inproc.
+// sockets of every classic type over tcp, ipc, inproc and WebSocket.
 //
 // It sits at the bottom of xbahn: the root package xbahn and the rpc layer
 // send their encoded messages as ZMTP frames through a Socket, and any
@@ -30,6 +30,21 @@
 // handshakes that succeeded, with the peer's metadata, or failed, and why,
 // disconnections. A call that waits for a peer the socket cannot reach
 // ends with the last failure wrapped in its error.
+//
+// # WebSocket
+//
+// Endpoints ws://host:port/path and wss://host:port/path (path "/" when
+// left out; wss needs Options.TLSConfig) speak ZWS 2.0, ZeroMQ's RFC 45,
+// to browsers, jszmq and libzmq's ws transport: Bind serves the path
+// with net/http's server, Connect dials and reconnects as for tcp. There
+// is no greeting: the WebSocket subprotocol names the mechanism
+// (ZWS2.0/NULL, ZWS2.0/PLAIN, ZWS2.0/CURVE), and each binary message is
+// one frame, a flags byte before its body. Under the bare ZWS2.0, which
+// jszmq speaks, there is no mechanism at all: each side's first message
+// is its routing id, and the peer's socket type is not known, only
+// assumed to fit. PINGs travel as WebSocket pings. The WebSocket layer
+// is RFC 6455 on the standard library; every length from the peer is
+// checked against MaxMsgSize before anything is allocated.
 //
 // # Older peers
 //
