@@ -395,8 +395,6 @@ func (c *wsConn) next(noWait bool) error {
 		c.br.Discard(hn)
 		c.fragOn, c.fragFin, c.fragLft = true, h.Fin, h.Length
 		c.masked, c.mask, c.mpos = h.Masked, h.Mask, 0
-		n := len(c.frag)
-		c.frag = grow(c.frag, int(h.Length))[:n]
 		if h.Length == 0 {
 			return c.fragmentDone()
 		}
@@ -462,12 +460,15 @@ func zmtpFlags(b byte) Flags {
 // readFragment reads the payload of the current fragment into c.frag.
 func (c *wsConn) readFragment(noWait bool) error {
 	n := len(c.frag)
-	k := int(c.fragLft)
+	// The buffer grows with what arrives, not with what the peer
+	// announced.
+	k := int(min(c.fragLft, wsChunk))
 	if noWait {
 		if k = min(k, c.br.Buffered()); k == 0 {
 			return errNoWait
 		}
 	}
+	c.frag = grow(c.frag, k)[:n]
 	m, err := c.br.Read(c.frag[n : n+k])
 	if c.masked {
 		c.mpos = ws.MaskBytes(c.mask, c.mpos, c.frag[n:n+m])
@@ -816,10 +817,11 @@ func (c *wsConn) Close() error {
 	return c.Conn.Close()
 }
 
-// grow extends b by n bytes of capacity, reallocating when it is short.
+// grow extends b by n bytes, reallocating, to at least twice its
+// capacity, when it is short.
 func grow(b []byte, n int) []byte {
 	if cap(b)-len(b) < n {
-		nb := make([]byte, len(b), len(b)+n)
+		nb := make([]byte, len(b), max(len(b)+n, 2*cap(b)))
 		copy(nb, b)
 		b = nb
 	}

@@ -1,6 +1,7 @@
 package zmtp
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -431,5 +432,43 @@ func TestWSSteadyStateAllocs(t *testing.T) {
 				t.Errorf("a REQ/REP round trip of %d bytes over ws allocates %v times, want 0", size, allocs)
 			}
 		})
+	}
+}
+
+func TestWSHandshakeBounded(t *testing.T) {
+	rep := mustSocket(t, REP, nil)
+	ep, err := rep.Bind("ws://127.0.0.1:0/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	startEcho(t, rep)
+	addr := strings.TrimSuffix(strings.TrimPrefix(ep, "ws://"), "/")
+	for _, tc := range []struct {
+		name   string
+		req    string
+		status string
+	}{
+		{"headers over the limit", "GET / HTTP/1.1\r\nHost: h\r\nX-Big: " + strings.Repeat("x", 4*ws.MaxHandshakeSize) + "\r\n\r\n", "431"},
+		{"another path", "GET /other HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n", "404"},
+		{"plain HTTP", "GET / HTTP/1.1\r\nHost: h\r\n\r\n", "426"},
+	} {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		go conn.Write([]byte(tc.req))
+		line, _ := bufio.NewReader(conn).ReadString('\n')
+		conn.Close()
+		if !strings.HasPrefix(line, "HTTP/1.1 "+tc.status) {
+			t.Errorf("%s: answered %q, want %s", tc.name, line, tc.status)
+		}
+	}
+	req := mustSocket(t, REQ, nil)
+	connect(t, req, ep)
+	ctx := testCtx(t)
+	req.Send(ctx, []byte("after"))
+	if got, err := req.Recv(ctx); err != nil || string(got[0]) != "after" {
+		t.Fatalf("a ZWS client after the bad requests: %q, %v", got, err)
 	}
 }
