@@ -2,6 +2,7 @@ package ws
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha1"
@@ -233,7 +234,14 @@ func Accept(w http.ResponseWriter, r *http.Request, choose func(offered []string
 		conn.Close()
 		return nil, nil, "", err
 	}
-	return conn, brw.Reader, proto, nil
+	// net/http's reader goes through a wrapper of its own: read the
+	// connection itself, after what the wrapper has buffered.
+	br := bufio.NewReaderSize(conn, 4096)
+	if n := brw.Reader.Buffered(); n > 0 {
+		early, _ := brw.Reader.Peek(n)
+		br = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(early)), conn), 4096)
+	}
+	return conn, br, proto, nil
 }
 
 // Upgrade is Accept, returning a Conn that reads messages of at most
