@@ -472,3 +472,40 @@ func TestWSHandshakeBounded(t *testing.T) {
 		t.Fatalf("a ZWS client after the bad requests: %q, %v", got, err)
 	}
 }
+
+func TestWSXPubXSub(t *testing.T) {
+	// Subscriptions travel as messages starting with 1 or 0 over ZWS;
+	// an XPUB sees them so, and an XSUB sends them so.
+	for _, transport := range []string{"ws", "wss"} {
+		xpub, xsub := wsPair(t, transport, XPUB, XSUB, Options{}, Options{})
+		ctx := testCtx(t)
+		if err := xsub.Send(ctx, []byte("\x01news")); err != nil {
+			t.Fatal(err)
+		}
+		got, err := xpub.Recv(ctx)
+		if err != nil || len(got) != 1 || string(got[0]) != "\x01news" {
+			t.Fatalf("%s: XPUB received %q, %v; want the subscription \"\\x01news\"", transport, got, err)
+		}
+		if err := xpub.Send(ctx, []byte("news"), []byte("item")); err != nil {
+			t.Fatal(err)
+		}
+		got, err = xsub.Recv(ctx)
+		if want := frames("news", "item"); err != nil || !equalFrames(got, want) {
+			t.Fatalf("%s: XSUB received %q, %v; want %q", transport, got, err, want)
+		}
+	}
+}
+
+func TestWSStreamRefused(t *testing.T) {
+	s := mustSocket(t, STREAM, nil)
+	if _, err := s.Bind("ws://127.0.0.1:0/"); !errors.Is(err, errStreamWS) {
+		t.Errorf("STREAM Bind on ws: %v, want errStreamWS", err)
+	}
+	if err := s.Connect("ws://127.0.0.1:1/"); !errors.Is(err, errStreamWS) {
+		t.Errorf("STREAM Connect on ws: %v, want errStreamWS", err)
+	}
+	r := mustSocket(t, REP, nil)
+	if _, err := r.Bind("wss://127.0.0.1:0/"); !errors.Is(err, errNoTLS) {
+		t.Errorf("wss Bind without TLSConfig: %v, want errNoTLS", err)
+	}
+}
