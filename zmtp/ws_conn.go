@@ -65,7 +65,7 @@ type wsConn struct {
 	fragFin bool   // the current fragment is the last
 	gotID   bool   // bare: the peer's routing id came
 	typ     Type   // our socket's type
-	readDL  time.Time
+	readDL  atomic.Int64 // the read deadline set, in Unix nanoseconds; 0 for none
 	holding atomic.Bool // our READY is held back; see the type's comment
 	ctlBuf  [ws.MaxControlPayload]byte
 	rerr    error // sticky: reading is over
@@ -194,14 +194,30 @@ func (c *wsConn) guessPeer() {
 // SetDeadline sets the deadlines of the connection underneath, and keeps
 // the read one.
 func (c *wsConn) SetDeadline(t time.Time) error {
-	c.readDL = t
+	c.keepReadDeadline(t)
 	return c.Conn.SetDeadline(t)
+}
+
+func (c *wsConn) keepReadDeadline(t time.Time) {
+	var ns int64
+	if !t.IsZero() {
+		ns = t.UnixNano()
+	}
+	c.readDL.Store(ns)
+}
+
+// readDeadline returns the read deadline set.
+func (c *wsConn) readDeadline() time.Time {
+	if ns := c.readDL.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
 }
 
 // SetReadDeadline sets the read deadline of the connection underneath,
 // and keeps it.
 func (c *wsConn) SetReadDeadline(t time.Time) error {
-	c.readDL = t
+	c.keepReadDeadline(t)
 	return c.Conn.SetReadDeadline(t)
 }
 
@@ -211,17 +227,19 @@ func (c *wsConn) waitHeld() error {
 	if c.br.Buffered() > 0 {
 		return nil
 	}
+	set := c.readDeadline()
 	dl := time.Now().Add(wsHoldWait)
-	if !c.readDL.IsZero() && c.readDL.Before(dl) {
-		dl = c.readDL
+	if !set.IsZero() && set.Before(dl) {
+		dl = set
 	}
 	c.Conn.SetReadDeadline(dl)
 	_, err := c.br.Peek(1)
-	c.Conn.SetReadDeadline(c.readDL)
+	set = c.readDeadline()
+	c.Conn.SetReadDeadline(set)
 	switch {
 	case err == nil:
 		return nil
-	case isTimeout(err) && (c.readDL.IsZero() || time.Now().Before(c.readDL)):
+	case isTimeout(err) && (set.IsZero() || time.Now().Before(set)):
 		return c.release(false)
 	}
 	return err
@@ -235,14 +253,19 @@ func (c *wsConn) release(bare bool) error {
 	if !c.holding.Swap(false) {
 		return nil
 	}
+	if bare {
+		c.bare = true
+		c.guessPeer()
+	}
 	held := c.held
 	c.held = nil
 	if held == nil {
+		// The server spoke before our READY was written: it goes as
+		// c.bare says when it is.
 		return nil
 	}
 	if bare {
-		c.bare, c.sent = true, true
-		c.guessPeer()
+		c.sent = true
 		var id []byte
 		if cmd, err := ParseCommand(held); err == nil {
 			if md, err := ParseMetadata(cmd.Data, DefaultMaxProperties); err == nil {

@@ -509,3 +509,100 @@ func TestWSStreamRefused(t *testing.T) {
 		t.Errorf("wss Bind without TLSConfig: %v, want errNoTLS", err)
 	}
 }
+
+// firstProtocolServer serves WebSocket on loopback, choosing the first
+// subprotocol offered, as jszmq's server does, and runs peer on each
+// connection.
+func firstProtocolServer(t *testing.T, peer func(c *ws.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _, err := ws.Upgrade(w, r, func(offered []string) (string, error) { return offered[0], nil }, 1<<16)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.NetConn().SetDeadline(time.Now().Add(10 * time.Second))
+		peer(c)
+	})}
+	go func() {
+		defer close(done)
+		srv.Serve(ln)
+	}()
+	t.Cleanup(func() {
+		srv.Close()
+		<-done
+	})
+	return "ws://" + ln.Addr().String() + "/"
+}
+
+func TestWSClientHoldsReady(t *testing.T) {
+	readyOf := func(typ string) []byte {
+		return append([]byte{wsFlagCommand}, AppendReady(nil, Metadata{{Name: PropSocketType, Value: []byte(typ)}})[2:]...)
+	}
+	for _, tc := range []struct {
+		name string
+		// first is what the server sends before it reads anything; nil
+		// for a server that waits for the client's READY.
+		first []byte
+		// hello is what the server must read first: our routing id for
+		// a bare server, our READY for a NULL one.
+		bare bool
+	}{
+		{"bare server that chose ZWS2.0/NULL", []byte{0}, true},
+		{"NULL server that sends READY at once", readyOf("REP"), false},
+		{"NULL server that waits for the client's READY", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ep := firstProtocolServer(t, func(c *ws.Conn) {
+				if tc.first != nil {
+					c.WriteMessage(ws.OpBinary, tc.first)
+				}
+				_, hello, err := c.ReadMessage(nil)
+				if err != nil {
+					t.Errorf("server: %v", err)
+					return
+				}
+				switch {
+				case tc.bare && string(hello) != "\x00req-1":
+					t.Errorf("bare server read %q first, want the routing id \"\\x00req-1\"", hello)
+				case !tc.bare && (len(hello) == 0 || hello[0] != wsFlagCommand || !bytes.Contains(hello, []byte("READY"))):
+					t.Errorf("NULL server read %q first, want a READY command", hello)
+				}
+				if tc.first == nil {
+					c.WriteMessage(ws.OpBinary, readyOf("REP"))
+				}
+				var req [][]byte
+				for {
+					_, m, err := c.ReadMessage(nil)
+					if err != nil {
+						t.Errorf("server: %v", err)
+						return
+					}
+					req = append(req, bytes.Clone(m))
+					if m[0]&wsFlagMore == 0 {
+						break
+					}
+				}
+				for _, m := range req {
+					c.WriteMessage(ws.OpBinary, m)
+				}
+				c.ReadMessage(nil) // until the client goes
+			})
+			req := mustSocket(t, REQ, &Options{Identity: []byte("req-1")})
+			connect(t, req, ep)
+			ctx := testCtx(t)
+			if err := req.Send(ctx, []byte("ping")); err != nil {
+				t.Fatal(err)
+			}
+			got, err := req.Recv(ctx)
+			if err != nil || len(got) != 1 || string(got[0]) != "ping" {
+				t.Fatalf("reply %q, %v; want the echo", got, err)
+			}
+		})
+	}
+}
