@@ -59,14 +59,14 @@ type wsConn struct {
 	masked  bool
 	mask    [4]byte
 	mpos    int
-	frag    []byte // a fragmented message reassembled so far
-	fragOn  bool   // frag holds the start of a message
-	fragLft int64  // payload bytes of the current fragment still to read
-	fragFin bool   // the current fragment is the last
-	gotID   bool   // bare: the peer's routing id came
-	typ     Type   // our socket's type
+	frag    []byte       // a fragmented message reassembled so far
+	fragOn  bool         // frag holds the start of a message
+	fragLft int64        // payload bytes of the current fragment still to read
+	fragFin bool         // the current fragment is the last
+	gotID   bool         // bare: the peer's routing id came
+	typ     Type         // our socket's type
 	readDL  atomic.Int64 // the read deadline set, in Unix nanoseconds; 0 for none
-	holding atomic.Bool // our READY is held back; see the type's comment
+	holding atomic.Bool  // our READY is held back; see the type's comment
 	ctlBuf  [ws.MaxControlPayload]byte
 	rerr    error // sticky: reading is over
 
