@@ -374,23 +374,56 @@ func TestWSReconnect(t *testing.T) {
 }
 
 func TestWSCloseStopsGoroutines(t *testing.T) {
-	leakCheck(t)
-	rep, req := wsPair(t, "ws", REP, REQ, Options{Heartbeat: Heartbeat{Interval: 10 * time.Millisecond}}, Options{Heartbeat: Heartbeat{Interval: 10 * time.Millisecond}})
-	startEcho(t, rep)
-	ctx := testCtx(t)
-	req.Send(ctx, []byte("x"))
-	if _, err := req.Recv(ctx); err != nil {
-		t.Fatal(err)
+	for _, transport := range []string{"ws", "wss"} {
+		t.Run(transport, func(t *testing.T) {
+			// The stuck client below closes after the leak check,
+			// so that only the server's Close can end its
+			// goroutine.
+			var stuck net.Conn
+			t.Cleanup(func() {
+				if stuck != nil {
+					stuck.Close()
+				}
+			})
+			leakCheck(t)
+			hb := Options{Heartbeat: Heartbeat{Interval: 10 * time.Millisecond}}
+			rep, req := wsPair(t, transport, REP, REQ, hb, hb)
+			startEcho(t, rep)
+			ctx := testCtx(t)
+			req.Send(ctx, []byte("x"))
+			if _, err := req.Recv(ctx); err != nil {
+				t.Fatal(err)
+			}
+			// A client stuck in its HTTP request (or, for wss, in
+			// its TLS handshake), which the server must drop on
+			// Close.
+			var err error
+			stuck, err = net.Dial("tcp", rep.listeners[0].Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			// One request answered, so that the server's goroutine
+			// for it is there, then half of the next.
+			stuck.SetDeadline(time.Now().Add(5 * time.Second))
+			sr := stuck
+			if transport == "wss" {
+				_, client := testTLS(t)
+				client = client.Clone()
+				client.InsecureSkipVerify = true
+				sr = tls.Client(stuck, client)
+			}
+			sr.Write([]byte("GET /nothing HTTP/1.1\r\nHost: h\r\n\r\n"))
+			if line, err := bufio.NewReader(sr).ReadString('\n'); err != nil || !strings.Contains(line, "404") {
+				t.Fatalf("the stuck client's first request: %q, %v; want a 404", line, err)
+			}
+			sr.Write([]byte("GET / HTTP/1.1\r\n"))
+			start := time.Now()
+			rep.Close()
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("Close took %v with a client stuck in HTTP, want it dropped at once", d)
+			}
+		})
 	}
-	// A client stuck in its HTTP request, which the server must drop
-	// on Close.
-	ep := rep.listeners[0].Addr().String()
-	stuck, err := net.Dial("tcp", ep)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stuck.Close()
-	stuck.Write([]byte("GET / HTTP/1.1\r\n"))
 }
 
 func TestWSHeartbeat(t *testing.T) {
