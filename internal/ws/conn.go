@@ -10,6 +10,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -30,10 +31,17 @@ type Conn struct {
 	ctl    [MaxControlPayload]byte
 	rerr   error // sticky: the read side is done
 
-	wmu  sync.Mutex
-	wbuf []byte
-	wend bool // a close frame was sent
-	rng  *mrand.ChaCha8
+	wmu     sync.Mutex
+	wbuf    []byte
+	wend    bool // a close frame was sent
+	closing bool // the write under way carries the close frame
+	rng     *mrand.ChaCha8
+
+	// Control frames that reading wants sent (pongs, closes), waiting
+	// for a write under way: opcode, length, payload, again.
+	pmu    sync.Mutex
+	pend   []byte
+	queued atomic.Bool
 }
 
 // NewConn returns a Conn over conn, whose opening handshake Handshake
@@ -78,7 +86,7 @@ func (c *Conn) ReadMessage(buf []byte) (Opcode, []byte, error) {
 	if err != nil {
 		var pe *ProtocolError
 		if errors.As(err, &pe) {
-			c.sendClose(pe.Code, "")
+			c.sendClose(pe.Code)
 		}
 		c.rerr = err
 	}
@@ -200,11 +208,8 @@ func (c *Conn) control(h Header) (done bool, err error) {
 	}
 	switch h.Op {
 	case OpPing:
-		err := c.WriteControl(OpPong, p)
-		if errors.Is(err, ErrClosed) {
-			err = nil // we are closing; the peer will hear of it
-		}
-		return false, err
+		c.reply(OpPong, p)
+		return false, nil
 	case OpPong:
 		return false, nil
 	}
@@ -216,7 +221,7 @@ func (c *Conn) control(h Header) (done bool, err error) {
 	if code == CloseNoStatus {
 		code = CloseNormal
 	}
-	c.sendClose(code, "")
+	c.sendClose(code)
 	return true, ce
 }
 
@@ -279,16 +284,82 @@ func (c *Conn) WriteControl(op Opcode, payload []byte) error {
 
 func (c *Conn) writeFrame(op Opcode, payload []byte) error {
 	c.wmu.Lock()
-	defer c.wmu.Unlock()
+	err := c.writeFrameLocked(op, payload)
+	c.wmu.Unlock()
+	c.kick()
+	return err
+}
+
+func (c *Conn) writeFrameLocked(op Opcode, payload []byte) error {
 	if c.wend {
 		return ErrClosed
 	}
-	c.wbuf = c.appendFrame(c.wbuf[:0], op, payload)
+	c.wbuf = c.appendQueued(c.wbuf[:0])
+	if c.wend {
+		c.writeLocked()
+		return ErrClosed
+	}
+	c.wbuf = c.appendFrame(c.wbuf, op, payload)
+	return c.writeLocked()
+}
+
+// writeLocked writes c.wbuf, giving a close frame in it at most
+// closeTimeout. c.wmu is held.
+func (c *Conn) writeLocked() error {
+	if len(c.wbuf) == 0 {
+		return nil
+	}
+	if c.closing {
+		c.conn.SetWriteDeadline(time.Now().Add(closeTimeout))
+		c.closing = false
+	}
 	_, err := c.conn.Write(c.wbuf)
 	if cap(c.wbuf) > 64<<10 {
 		c.wbuf = nil // a large message's buffer goes with it
 	}
 	return err
+}
+
+// reply has a control frame sent as soon as no write is under way:
+// reading must not wait for a write, which may wait for the peer to
+// read, while the peer waits for us to read.
+func (c *Conn) reply(op Opcode, payload []byte) {
+	c.pmu.Lock()
+	c.pend = append(c.pend, byte(op), byte(len(payload)))
+	c.pend = append(c.pend, payload...)
+	c.queued.Store(true)
+	c.pmu.Unlock()
+	c.kick()
+}
+
+// kick sends the queued control frames unless a write is under way,
+// which sends them when it ends.
+func (c *Conn) kick() {
+	for c.queued.Load() && c.wmu.TryLock() {
+		c.wbuf = c.appendQueued(c.wbuf[:0])
+		c.writeLocked()
+		c.wmu.Unlock()
+	}
+}
+
+// appendQueued appends the queued control frames to b, none after a
+// close. c.wmu is held.
+func (c *Conn) appendQueued(b []byte) []byte {
+	c.pmu.Lock()
+	defer c.pmu.Unlock()
+	c.queued.Store(false)
+	for q := c.pend; len(q) >= 2; {
+		op, n := Opcode(q[0]), int(q[1])
+		if !c.wend {
+			b = c.appendFrame(b, op, q[2:2+n])
+			if op == OpClose {
+				c.wend, c.closing = true, true
+			}
+		}
+		q = q[2+n:]
+	}
+	c.pend = c.pend[:0]
+	return b
 }
 
 // appendFrame appends a whole frame to b, masked when c is a client.
@@ -307,27 +378,19 @@ func (c *Conn) appendFrame(b []byte, op Opcode, payload []byte) []byte {
 	return b
 }
 
-// sendClose sends a close frame with code and reason, once, and gives
-// the write at most closeTimeout.
-func (c *Conn) sendClose(code int, reason string) {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	if c.wend {
-		return
-	}
-	c.wend = true
-	var p [MaxControlPayload]byte
+// sendClose has a close frame with code sent, unless one was.
+func (c *Conn) sendClose(code int) {
+	var p [2]byte
 	binary.BigEndian.PutUint16(p[:], uint16(code))
-	n := 2 + copy(p[2:], reason)
-	c.wbuf = c.appendFrame(c.wbuf[:0], OpClose, p[:n])
-	c.conn.SetWriteDeadline(time.Now().Add(closeTimeout))
-	c.conn.Write(c.wbuf)
+	c.reply(OpClose, p[:])
 }
 
 // Close sends a close frame with CloseNormal, unless one was sent
-// already, and closes the connection without waiting for the peer's.
+// already or a write is under way, and closes the connection without
+// waiting for the peer's. It does not wait for a write under way, which
+// closing the connection ends.
 func (c *Conn) Close() error {
-	c.sendClose(CloseNormal, "")
+	c.sendClose(CloseNormal)
 	return c.conn.Close()
 }
 

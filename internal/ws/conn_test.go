@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -195,5 +196,43 @@ func TestReadMessageReusesBuffer(t *testing.T) {
 	})
 	if err != nil || allocs != 0 {
 		t.Errorf("ReadMessage into its last payload: %v allocations, error %v; want 0, nil", allocs, err)
+	}
+}
+
+func TestReadMessageDoesNotWaitForWrite(t *testing.T) {
+	// A write is stuck because the peer does not read; the peer pings,
+	// then sends a message: reading must return the message, the pong
+	// following the stuck write once the peer reads.
+	ours, theirs := net.Pipe()
+	defer theirs.Close()
+	c := NewConn(ours, bufio.NewReader(ours), false, 0)
+	defer ours.Close()
+	ours.SetDeadline(time.Now().Add(5 * time.Second))
+	theirs.SetDeadline(time.Now().Add(5 * time.Second))
+	wrote := make(chan error, 1)
+	go func() { wrote <- c.WriteMessage(OpBinary, []byte("stuck until read")) }()
+	// Until the write holds the write lock.
+	for deadline := time.Now().Add(5 * time.Second); c.wmu.TryLock(); {
+		c.wmu.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatal("the write never started")
+		}
+		runtime.Gosched()
+	}
+	go theirs.Write(cat(frame(true, OpPing, true, "hb"), frame(true, OpBinary, true, "after the ping")))
+	if _, msg, err := c.ReadMessage(nil); err != nil || string(msg) != "after the ping" {
+		t.Fatalf("ReadMessage = %q, %v; want the message after the ping", msg, err)
+	}
+	peer := NewConn(theirs, bufio.NewReader(theirs), true, 0)
+	br := peer.br
+	if _, msg, err := peer.ReadMessage(nil); err != nil || string(msg) != "stuck until read" {
+		t.Fatalf("peer read %q, %v; want the stuck message", msg, err)
+	}
+	b, err := br.Peek(4)
+	if h, _, _ := ParseHeader(b); err != nil || h.Op != OpPong || string(b[2:4]) != "hb" {
+		t.Errorf("after the stuck message % x, %v; want the pong with \"hb\"", b, err)
+	}
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
 	}
 }
