@@ -147,6 +147,7 @@ type tool struct {
 func tools() []tool {
 	return []tool{
 		{"demo", "demo [--serve URL]", "run a demo server and the command line against it", (*cli).demo},
+		{"web", webUsage, "serve a console of HOST's commands to a browser", (*cli).web},
 		{"completion", "completion bash|zsh|fish", "print a shell completion script", (*cli).completion},
 		{"__complete", "", "", (*cli).complete},
 	}
@@ -294,6 +295,7 @@ func (c *cli) mainUsage(cmds []*Command) string {
 	var b strings.Builder
 	b.WriteString(`Usage: engineer [OPTIONS] HOST COMMAND [ARGS]...
        engineer demo [--serve URL]
+       engineer web [--listen ADDR] HOST
        engineer completion bash|zsh|fish
 
   run an engineer exposed action on a remote xbahn host

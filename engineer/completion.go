@@ -111,8 +111,11 @@ func (c *cli) candidates(ctx context.Context, typed []string, cur string) []stri
 	case len(pos) == 1 && pos[0] == "completion":
 		cands = []string{"bash", "fish", "zsh"}
 	case len(pos) > 0 && slices.ContainsFunc(tools(), func(t tool) bool { return t.name == pos[0] }):
-		if pos[0] == "demo" {
+		switch pos[0] {
+		case "demo":
 			cands = []string{"--serve"}
+		case "web":
+			cands = []string{"--listen"}
 		}
 	default:
 		cands = c.hostCandidates(ctx, pos, cur)

@@ -15,7 +15,8 @@ func TestComplete(t *testing.T) {
 		line string
 		want string
 	}{
-		{"engineer ", "completion demo"},
+		{"engineer ", "completion demo web"},
+		{"engineer web --li", "--listen"},
 		{"engineer comp", "completion"},
 		{"engineer completion ", "bash fish zsh"},
 		{"engineer " + host + " ", "call describe do_something explode help methods multiply shell show slow status"},

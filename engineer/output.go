@@ -25,12 +25,7 @@ func (c *cli) report(err error) int {
 		code = ExitUsage
 	}
 	if c.json {
-		e := map[string]any{"message": err.Error(), "kind": kind}
-		var re *rpc.Error
-		if errors.As(err, &re) && re.Code != "" {
-			e["code"] = string(re.Code)
-		}
-		c.printJSON(map[string]any{"error": e})
+		c.printJSON(map[string]any{"error": errorJSON(err)})
 		return code
 	}
 	fmt.Fprintln(c.io.Stderr, "engineer:", err)
@@ -42,6 +37,17 @@ func (c *cli) report(err error) int {
 		fmt.Fprintln(c.io.Stderr, "Run 'engineer --help' for usage.")
 	}
 	return code
+}
+
+// errorJSON is the JSON form of err: {"message", "kind", "code" when the
+// server sent one}.
+func errorJSON(err error) map[string]any {
+	e := map[string]any{"message": err.Error(), "kind": errorKind(err)}
+	var re *rpc.Error
+	if errors.As(err, &re) && re.Code != "" {
+		e["code"] = string(re.Code)
+	}
+	return e
 }
 
 // errorKind is what kind of failure err is, for --json.
