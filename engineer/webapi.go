@@ -55,8 +55,15 @@ type webConsole struct {
 func (c *cli) webHandler(s *session) http.Handler {
 	wc := &webConsole{c: c, s: s}
 	page, _ := fs.Sub(webFiles, "web") // a directory of the package: cannot fail
+	files := http.FileServerFS(page)
 	mux := http.NewServeMux()
-	mux.Handle("GET /", http.FileServerFS(page))
+	mux.Handle("GET /{$}", files) // index.html
+	entries, _ := fs.ReadDir(page, ".")
+	for _, e := range entries {
+		if e.Name() != "index.html" {
+			mux.Handle("GET /"+e.Name(), files)
+		}
+	}
 	mux.HandleFunc("GET /api/commands", wc.commands)
 	mux.HandleFunc("POST /api/call", wc.call)
 	return guard(mux)
