@@ -132,7 +132,8 @@
         data = null;
       }
       if (res.ok && data && "result" in data) {
-        outcome = { ok: true, text: JSON.stringify(data.result, null, 2), line: data.line };
+        outcome = { ok: true, text: JSON.stringify(data.result, null, 2), line: data.line,
+          summary: JSON.stringify(data.result) };
       } else {
         const msg = data && data.error && data.error.message;
         outcome = { ok: false, text: msg || res.status + " " + res.statusText };
@@ -157,7 +158,7 @@
   // remember puts a call at the top of the history.
   function remember(entry, args, outcome) {
     const words = Object.entries(args).map(([k, v]) => k + "=" + JSON.stringify(v));
-    const first = outcome.text.split("\n").find((l) => l.trim() !== "") || "";
+    const first = outcome.summary || outcome.text.split("\n").find((l) => l.trim() !== "") || "";
     const li = el("li", { class: outcome.ok ? "ok" : "error", tabindex: "0", "data-command": entry.cmd.name,
       title: "fill the form of " + entry.cmd.name + " again" },
       [entry.cmd.name].concat(words).join(" "),
