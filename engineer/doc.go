@@ -26,6 +26,14 @@
 // terminal (package internal/term), and "engineer completion" prints
 // scripts for bash, zsh and fish.
 //
+// "engineer web" serves the same commands to a browser: a page built into
+// the program renders a form for each command from its declarations, and
+// calls it through a JSON API of two routes, GET /api/commands and POST
+// /api/call (see webapi.go), which converts the values and calls the
+// host as the command line does, its errors those of --json. It listens
+// on loopback unless told otherwise, and refuses requests from other web
+// sites.
+//
 // The command line is cmd/engineer, a thin main around Main; "engineer
 // demo" runs a demo server and calls it, with no setup.
 package engineer

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -293,5 +294,44 @@ func waitSignal(t *testing.T, ch <-chan struct{}, what string) {
 	case <-ch:
 	case <-time.After(10 * time.Second):
 		t.Fatalf("waited 10s for %s", what)
+	}
+}
+
+// TestWebCallsAtOnce checks that calls the browser makes at once each get
+// their own answer.
+func TestWebCallsAtOnce(t *testing.T) {
+	host := startDemo(t)
+	base := startWebConsole(t, host, 0)
+	const n = 16
+	type answer struct {
+		i      int
+		status int
+		result any
+	}
+	answers := make(chan answer, n)
+	for i := range n {
+		go func() {
+			req, _ := http.NewRequest("POST", base+"/api/call", strings.NewReader(fmt.Sprintf(`{"command":"multiply","args":{"a":%d,"b":3}}`, i)))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				answers <- answer{i: i}
+				return
+			}
+			defer resp.Body.Close()
+			var v map[string]any
+			json.NewDecoder(resp.Body).Decode(&v)
+			answers <- answer{i, resp.StatusCode, v["result"]}
+		}()
+	}
+	for range n {
+		select {
+		case a := <-answers:
+			if got, want := jsonText(a.result), fmt.Sprint(3*a.i); a.status != 200 || got != want {
+				t.Errorf("multiply %d 3 = %d %s, want 200 %s", a.i, a.status, got, want)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatal("no answer within 15s")
+		}
 	}
 }
