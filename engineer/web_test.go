@@ -2,6 +2,7 @@ package engineer
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -70,6 +71,10 @@ func startWeb(t *testing.T, args ...string) string {
 	})
 	line := nextLine(t, linesOf(outR))
 	url, ok := strings.CutPrefix(line, "serving ")
+	var doc struct{ Serving string }
+	if !ok && json.Unmarshal([]byte(line), &doc) == nil && doc.Serving != "" { // --json
+		url, ok = doc.Serving, true
+	}
 	if !ok {
 		t.Fatalf("engineer %q printed %q first, want serving URL", args, line)
 	}
@@ -86,6 +91,7 @@ func TestWebServes(t *testing.T) {
 		{[]string{"web", host}, "http://127.0.0.1:"},
 		{[]string{"web", "--listen", fmt.Sprintf("127.0.0.1:%d", port), host}, fmt.Sprintf("http://127.0.0.1:%d/", port)},
 		{[]string{"--timeout=2s", "web", host, "--listen=localhost:0"}, "http://127.0.0.1:"},
+		{[]string{"--json", "web", host}, "http://127.0.0.1:"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args[:len(tt.args)-1], " "), func(t *testing.T) {

@@ -169,7 +169,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) (int, error) {
 	err := d.Decode(v)
 	if err == nil {
 		if _, more := d.Token(); more != io.EOF {
-			err = errors.New("more than one JSON value")
+			err = errors.New("more after the JSON value")
 		}
 	}
 	var tooBig *http.MaxBytesError
