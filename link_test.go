@@ -509,3 +509,22 @@ func TestMessagePrints(t *testing.T) {
 		t.Errorf("%%v of a Message = %s, want %s", got, want)
 	}
 }
+
+// TestWSRoundTrip makes a request over ZeroMQ's WebSocket transport, on
+// the default path and on another.
+func TestWSRoundTrip(t *testing.T) {
+	for _, query := range []string{"?transport=ws", "?transport=ws&path=/zmq"} {
+		server := mustListen(t, "zmq://127.0.0.1:0/rep"+query, nil)
+		if ep := server.Endpoint(); !strings.HasPrefix(ep, "ws://127.0.0.1:") {
+			t.Fatalf("%s: listening on %q, want a ws:// endpoint", query, ep)
+		}
+		NewLink(Conns{Receive: server, Respond: server}).OnReceive(func(m *Message, w *Wire) error {
+			return w.Respond(m, NewMessage("re: "+m.Data.(string)))
+		})
+		client := mustConnect(t, peerURL(server), nil)
+		resp, err := NewLink(Conns{Send: client, Receive: client}).Main().SendAndWait(testCtx(t), "ask", NewMessage("hi"))
+		if err != nil || resp.Data != "re: hi" {
+			t.Errorf("%s: got %v, %v, want re: hi", query, resp, err)
+		}
+	}
+}

@@ -140,6 +140,15 @@ type Options struct {
 	// wss only, and neither copied nor modified.
 	TLSConfig *tls.Config
 
+	// WSOrigin, when set, is asked about the Origin of every WebSocket
+	// handshake that a bound ws:// or wss:// endpoint receives with one,
+	// as browsers send it: the page a connection comes from. A false
+	// refuses the connection with 403 Forbidden. Without it any page
+	// that a browser on a machine reaching the endpoint has open may
+	// connect, as to libzmq's ws transport; clients that are not
+	// browsers send no Origin and are not asked about.
+	WSOrigin func(origin string) bool
+
 	// RouterMandatory makes a ROUTER socket return ErrHostUnreachable for
 	// a message to an unknown routing id, and ErrAgain for a peer whose
 	// queue is full, instead of dropping the message (libzmq's

@@ -8,6 +8,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/xbahn-go/xbahn/internal/ws"
@@ -52,6 +53,13 @@ func (l *wsListener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != l.path {
 		http.NotFound(w, r)
 		return
+	}
+	if check := l.s.opts.WSOrigin; check != nil {
+		if origin := r.Header.Get("Origin"); origin != "" && !check(origin) {
+			http.Error(w, "origin not allowed", http.StatusForbidden)
+			l.s.emit(Event{Kind: EventHandshakeFailed, Endpoint: l.endpoint, Err: protoErr("websocket", errors.New("origin "+strconv.Quote(origin)+" not allowed"))})
+			return
+		}
 	}
 	mech := l.s.opts.Mechanism.Name()
 	conn, br, proto, err := ws.Accept(w, r, func(offered []string) (string, error) {

@@ -14,8 +14,10 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -637,5 +639,58 @@ func TestWSClientHoldsReady(t *testing.T) {
 				t.Fatalf("reply %q, %v; want the echo", got, err)
 			}
 		})
+	}
+}
+
+// TestWSOrigin checks that Options.WSOrigin refuses the handshakes of
+// pages it does not allow, takes those it allows, and is not asked about
+// clients that send no Origin.
+func TestWSOrigin(t *testing.T) {
+	var asked []string
+	var mu sync.Mutex
+	rep := mustSocket(t, REP, &Options{WSOrigin: func(origin string) bool {
+		mu.Lock()
+		asked = append(asked, origin)
+		mu.Unlock()
+		return origin == "http://console.example"
+	}})
+	ep, err := rep.Bind("ws://127.0.0.1:0/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	startEcho(t, rep)
+	addr := strings.TrimSuffix(strings.TrimPrefix(ep, "ws://"), "/")
+	for _, tc := range []struct {
+		origin string
+		status string
+	}{
+		{"http://evil.example", "403"},
+		{"http://console.example", "101"},
+	} {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		go conn.Write([]byte("GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+			"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+			"Sec-WebSocket-Protocol: ZWS2.0/NULL\r\nOrigin: " + tc.origin + "\r\n\r\n"))
+		line, _ := bufio.NewReader(conn).ReadString('\n')
+		conn.Close()
+		if !strings.HasPrefix(line, "HTTP/1.1 "+tc.status) {
+			t.Errorf("Origin %s: answered %q, want %s", tc.origin, line, tc.status)
+		}
+	}
+	req := mustSocket(t, REQ, nil)
+	connect(t, req, ep)
+	ctx := testCtx(t)
+	req.Send(ctx, []byte("no origin"))
+	if got, err := req.Recv(ctx); err != nil || string(got[0]) != "no origin" {
+		t.Fatalf("a client without an Origin: %q, %v", got, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"http://evil.example", "http://console.example"}; !slices.Equal(asked, want) {
+		t.Errorf("WSOrigin was asked about %q, want %q", asked, want)
 	}
 }
