@@ -62,11 +62,11 @@ type Conn struct {
 
 	reqMu sync.Mutex // REQ: one request and reply at a time
 
-	bufs sync.Pool  // *[]byte encoding scratch; the socket copies what it sends
+	bufs sync.Pool // *[]byte encoding scratch; the socket copies what it sends
 	// reading holds a value while a goroutine reads into rmsg: a lock
 	// that a waiter can give up on (see Wire.SendAndWait).
 	reading chan struct{}
-	rmsg zmtp.Msg   // receive scratch; decoding copies what it keeps
+	rmsg    zmtp.Msg // receive scratch; decoding copies what it keeps
 
 	mu     sync.Mutex
 	sinks  []*Wire // wires that receive from the connection
