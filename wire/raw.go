@@ -156,13 +156,19 @@ func (s *src) take(x *scalar) error {
 	d := &s.j
 	d.ws()
 	if d.off < len(d.in) {
-		switch d.in[d.off] {
-		case '[':
+		switch c := d.in[d.off]; {
+		case c == '[':
 			x.kind = kList
 			return nil
-		case '{':
+		case c == '{':
 			x.kind = kMap
 			return nil
+		case c == '"':
+			b, _, err := d.strBytes()
+			*x = scalar{kind: kString, s: b}
+			return err
+		case c >= '0' && c <= '9':
+			return d.numberScalar(x)
 		}
 	}
 	return d.scalar(x)
@@ -430,6 +436,9 @@ func (d *jsonDecoder) next(first bool) (bool, error) {
 }
 
 func (d *jsonDecoder) nextKey(first bool) ([]byte, bool, error) {
+	if k, ok := d.plainKey(first); ok {
+		return k, true, d.spend()
+	}
 	if more, err := d.more('}', first); !more || err != nil {
 		return nil, false, err
 	}
@@ -456,6 +465,32 @@ func (d *jsonDecoder) nextKey(first bool) ([]byte, bool, error) {
 	}
 	d.off++
 	return k, true, nil
+}
+
+// plainKey reads the next key of an object if it comes as the encoders
+// and Python write it: `"key": `, after ", " unless it is the first, with
+// nothing in the key to unescape or check. Otherwise it reads nothing and
+// reports false, for nextKey to read what is there.
+func (d *jsonDecoder) plainKey(first bool) ([]byte, bool) {
+	in, i := d.in, d.off
+	if !first {
+		if i+1 >= len(in) || in[i] != ',' || in[i+1] != ' ' {
+			return nil, false
+		}
+		i += 2
+	}
+	if i >= len(in) || in[i] != '"' {
+		return nil, false
+	}
+	j := i + 1
+	for j < len(in) && plain[in[j]] {
+		j++
+	}
+	if j+2 >= len(in) || in[j] != '"' || in[j+1] != ':' || in[j+2] != ' ' {
+		return nil, false
+	}
+	d.off = j + 3
+	return in[i+1 : j], true
 }
 
 // skip reads past a value found in a container at nesting depth depth,
