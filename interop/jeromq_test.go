@@ -67,18 +67,6 @@ func sameFrames(got, want [][]byte) bool {
 	return true
 }
 
-func brief2(m [][]byte) string {
-	var parts []string
-	for _, f := range m {
-		if len(f) > 16 {
-			parts = append(parts, fmt.Sprintf("%q…(%d)", f[:16], len(f)))
-		} else {
-			parts = append(parts, fmt.Sprintf("%q", f))
-		}
-	}
-	return "[" + strings.Join(parts, " ") + "]"
-}
-
 // oursToTheirs sends from our socket and checks what the peer receives.
 func oursToTheirs(ctx context.Context, t *testing.T, s *zmtp.Socket, peer *linePeer, send, want [][]byte) {
 	t.Helper()
@@ -87,7 +75,7 @@ func oursToTheirs(ctx context.Context, t *testing.T, s *zmtp.Socket, peer *lineP
 	}
 	got, err := peer.Recv(ctx, 1)
 	if err != nil || !sameFrames(got, want) {
-		t.Fatalf("JeroMQ received %s, %v; want %s", brief2(got), err, brief2(want))
+		t.Fatalf("JeroMQ received %s, %v; want %s", brief(got), err, brief(want))
 	}
 }
 
@@ -102,7 +90,7 @@ func theirsToOurs(ctx context.Context, t *testing.T, s *zmtp.Socket, peer *lineP
 		t.Fatalf("our Recv: %v", err)
 	}
 	if want != nil && !sameFrames(m.Frames, want) {
-		t.Fatalf("we received %s, want %s", brief2(m.Frames), brief2(want))
+		t.Fatalf("we received %s, want %s", brief(m.Frames), brief(want))
 	}
 	if m.Peer == nil || m.Peer.Version != 2 {
 		t.Fatalf("the peer's connection is %+v, want ZMTP 2", m.Peer)
@@ -125,14 +113,14 @@ var jeromqCells = []jeromqCell{
 		}
 		got, err := peer.Recv(ctx, 1)
 		if err != nil || len(got) != 4 || !sameFrames(got[1:], payload("job")) {
-			t.Fatalf("JeroMQ ROUTER received %s, %v; want a routing id and the job", brief2(got), err)
+			t.Fatalf("JeroMQ ROUTER received %s, %v; want a routing id and the job", brief(got), err)
 		}
 		theirsToOurs(ctx, t, s, peer, append([][]byte{got[0]}, payload("done")...), payload("done"))
 	}},
 	{zmtp.ROUTER, zmtp.DEALER, func(ctx context.Context, t *testing.T, s *zmtp.Socket, peer *linePeer) {
 		got := theirsToOurs(ctx, t, s, peer, payload("job"), nil)
 		if len(got) != 4 || !sameFrames(got[1:], payload("job")) {
-			t.Fatalf("our ROUTER received %s, want a routing id and the job", brief2(got))
+			t.Fatalf("our ROUTER received %s, want a routing id and the job", brief(got))
 		}
 		oursToTheirs(ctx, t, s, peer, append([][]byte{got[0]}, payload("done")...), payload("done"))
 	}},
@@ -157,7 +145,7 @@ var jeromqCells = []jeromqCell{
 			cancel()
 			if err == nil {
 				if !sameFrames(got, [][]byte{[]byte("news: tick"), {}}) {
-					t.Fatalf("JeroMQ SUB received %s", brief2(got))
+					t.Fatalf("JeroMQ SUB received %s", brief(got))
 				}
 				return
 			}
@@ -188,7 +176,7 @@ var jeromqCells = []jeromqCell{
 			select {
 			case m := <-got:
 				if !sameFrames(m, [][]byte{[]byte("news: tick"), {}}) {
-					t.Fatalf("our SUB received %s", brief2(m))
+					t.Fatalf("our SUB received %s", brief(m))
 				}
 				return
 			case <-ctx.Done():

@@ -3,7 +3,6 @@ package interop
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -34,37 +33,6 @@ func wsFrames(s ...string) [][]byte {
 		f[i] = []byte(v)
 	}
 	return f
-}
-
-// wsDiff describes how got differs from want, or returns "".
-func wsDiff(got, want [][]byte) string {
-	if len(got) != len(want) {
-		return fmt.Sprintf("got %d frames %s, want %d frames %s", len(got), wsBrief(got), len(want), wsBrief(want))
-	}
-	for i := range want {
-		if !bytes.Equal(got[i], want[i]) {
-			return fmt.Sprintf("frame %d: got %s, want %s", i, wsBrief(got[i:i+1]), wsBrief(want[i:i+1]))
-		}
-	}
-	return ""
-}
-
-// wsBrief formats frames, cutting long ones short.
-func wsBrief(fs [][]byte) string {
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, f := range fs {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		if len(f) > 16 {
-			fmt.Fprintf(&b, "%q…(%d bytes)", f[:16], len(f))
-		} else {
-			fmt.Fprintf(&b, "%q", f)
-		}
-	}
-	b.WriteByte(']')
-	return b.String()
 }
 
 // ourBindWS binds one of our sockets to a free ws port on loopback.
@@ -144,16 +112,16 @@ func wsExchange(t *testing.T, sh wsShape, a, b wsEnd, id string) {
 		}
 		got, err := b.recv(wsTimeout)
 		if err != nil {
-			t.Fatalf("receiving %s: %v", wsBrief(msg), err)
+			t.Fatalf("receiving %s: %v", brief(msg), err)
 		}
 		body := got
 		if sh.envelope {
 			if len(got) == 0 || !bytes.Equal(got[0], []byte(id)) {
-				t.Fatalf("received %s, want the routing id %q first", wsBrief(got), id)
+				t.Fatalf("received %s, want the routing id %q first", brief(got), id)
 			}
 			body = got[1:]
 		}
-		if d := wsDiff(body, msg); d != "" {
+		if d := diffFrames(body, msg); d != "" {
 			t.Fatalf("received %s", d)
 		}
 		if !sh.answer {
@@ -166,7 +134,7 @@ func wsExchange(t *testing.T, sh wsShape, a, b wsEnd, id string) {
 		if err != nil {
 			t.Fatalf("receiving the answer: %v", err)
 		}
-		if d := wsDiff(back, msg); d != "" {
+		if d := diffFrames(back, msg); d != "" {
 			t.Fatalf("answer: %s", d)
 		}
 	}
