@@ -10,6 +10,12 @@ import (
 
 func benchmarkReqRep(b *testing.B, size int) {
 	req, rep := newPair(b, nil)
+	benchmarkRoundTrips(b, req, rep, size)
+}
+
+// benchmarkRoundTrips measures round trips of size bytes from req to rep,
+// which echoes.
+func benchmarkRoundTrips(b *testing.B, req, rep *Socket, size int) {
 	startEcho(b, rep)
 	bg := context.Background()
 	payload := make([]byte, size)

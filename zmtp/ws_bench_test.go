@@ -1,27 +1,11 @@
 package zmtp
 
-import (
-	"context"
-	"testing"
-)
+import "testing"
 
 // benchmarkReqRepWS is benchmarkReqRep over ws or wss.
 func benchmarkReqRepWS(b *testing.B, transport string, size int) {
 	rep, req := wsPair(b, transport, REP, REQ, Options{}, Options{})
-	startEcho(b, rep)
-	bg := context.Background()
-	payload := make([]byte, size)
-	var m Msg
-	b.SetBytes(int64(size))
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := req.Send(bg, payload); err != nil {
-			b.Fatal(err)
-		}
-		if err := req.RecvMsg(bg, &m); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchmarkRoundTrips(b, req, rep, size)
 }
 
 func BenchmarkReqRep64WS(b *testing.B)  { benchmarkReqRepWS(b, "ws", 64) }

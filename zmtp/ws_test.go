@@ -487,15 +487,7 @@ func TestWSHandshakeBounded(t *testing.T) {
 		{"another path", "GET /other HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n", "404"},
 		{"plain HTTP", "GET / HTTP/1.1\r\nHost: h\r\n\r\n", "426"},
 	} {
-		conn, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		conn.SetDeadline(time.Now().Add(5 * time.Second))
-		go conn.Write([]byte(tc.req))
-		line, _ := bufio.NewReader(conn).ReadString('\n')
-		conn.Close()
-		if !strings.HasPrefix(line, "HTTP/1.1 "+tc.status) {
+		if line := httpStatus(t, addr, tc.req); !strings.HasPrefix(line, "HTTP/1.1 "+tc.status) {
 			t.Errorf("%s: answered %q, want %s", tc.name, line, tc.status)
 		}
 	}
@@ -642,6 +634,21 @@ func TestWSClientHoldsReady(t *testing.T) {
 	}
 }
 
+// httpStatus sends the raw HTTP request req to addr and returns the
+// status line of the answer.
+func httpStatus(t *testing.T, addr, req string) string {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	go conn.Write([]byte(req))
+	line, _ := bufio.NewReader(conn).ReadString('\n')
+	return line
+}
+
 // TestWSOrigin checks that Options.WSOrigin refuses the handshakes of
 // pages it does not allow, takes those it allows, and is not asked about
 // clients that send no Origin.
@@ -667,17 +674,10 @@ func TestWSOrigin(t *testing.T) {
 		{"http://evil.example", "403"},
 		{"http://console.example", "101"},
 	} {
-		conn, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		conn.SetDeadline(time.Now().Add(5 * time.Second))
-		go conn.Write([]byte("GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		req := "GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
 			"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
-			"Sec-WebSocket-Protocol: ZWS2.0/NULL\r\nOrigin: " + tc.origin + "\r\n\r\n"))
-		line, _ := bufio.NewReader(conn).ReadString('\n')
-		conn.Close()
-		if !strings.HasPrefix(line, "HTTP/1.1 "+tc.status) {
+			"Sec-WebSocket-Protocol: ZWS2.0/NULL\r\nOrigin: " + tc.origin + "\r\n\r\n"
+		if line := httpStatus(t, addr, req); !strings.HasPrefix(line, "HTTP/1.1 "+tc.status) {
 			t.Errorf("Origin %s: answered %q, want %s", tc.origin, line, tc.status)
 		}
 	}
