@@ -34,20 +34,23 @@ const loneAfter = 4
 func (c *Conn) runState() (context.Context, <-chan struct{}) {
 	c.runMu.Lock()
 	defer c.runMu.Unlock()
+	c.initRunLocked()
+	return c.runCtx, c.resumed
+}
+
+// initRunLocked makes the first run state; c.runMu is held.
+func (c *Conn) initRunLocked() {
 	if c.runCtx == nil {
 		c.runCtx, c.runStop = context.WithCancel(c.ctx)
 		c.resumed = make(chan struct{})
 	}
-	return c.runCtx, c.resumed
 }
 
 // standAside makes the receive loop stop receiving, until rejoin.
 func (c *Conn) standAside() {
-	c.runState()
 	c.runMu.Lock()
-	if c.runCtx.Err() == nil {
-		c.runStop()
-	}
+	c.initRunLocked()
+	c.runStop() // a no-op if it stands aside already
 	c.runMu.Unlock()
 }
 

@@ -97,6 +97,8 @@ type arguments interface {
 	named(name string) bool
 	// kwarg stores the keyword argument of that name in v.
 	kwarg(name string, v reflect.Value) error
+	// keywords is the number of keyword arguments.
+	keywords() int
 	// names lists the names of the keyword arguments.
 	names() []string
 	// value returns the keyword argument of that name as a wire value.
@@ -164,8 +166,8 @@ func (f *function) callWith(ctx context.Context, a arguments) (any, error) {
 			}
 		}
 		in = append(in, reflect.ValueOf(rest))
-	} else if names := a.names(); len(names) > used {
-		for _, k := range names {
+	} else if a.keywords() > used {
+		for _, k := range a.names() {
 			if !f.isName(k) {
 				return nil, &argError{fmt.Errorf("got an unexpected keyword argument %s", strconv.Quote(k))}
 			}
@@ -199,6 +201,7 @@ type decodedArgs struct {
 }
 
 func (d decodedArgs) count() int                            { return len(d.args) }
+func (d decodedArgs) keywords() int                         { return len(d.kwargs) }
 func (d decodedArgs) arg(i int, v reflect.Value) error      { return convert(d.args[i], v) }
 func (d decodedArgs) kwarg(k string, v reflect.Value) error { return convert(d.kwargs[k], v) }
 func (d decodedArgs) value(k string) (any, error)           { return d.kwargs[k], nil }
@@ -223,7 +226,8 @@ type encodedArgs struct {
 	body *wire.Body
 }
 
-func (e encodedArgs) count() int { return len(e.body.Args) }
+func (e encodedArgs) count() int    { return len(e.body.Args) }
+func (e encodedArgs) keywords() int { return len(e.body.Kwargs) }
 
 func (e encodedArgs) arg(i int, v reflect.Value) error {
 	return e.decode(e.body.Args[i], v)
