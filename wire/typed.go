@@ -95,7 +95,7 @@ type plan struct {
 
 	elem   *plan       // slices, arrays, maps, pointers
 	fields []fieldPlan // structs
-	byLen  [][]int     // structs: the fields whose ASCII names have each length
+	names  fieldNames  // structs: how keys find their fields
 }
 
 // fieldPlan is one exported field of a struct.
@@ -178,7 +178,7 @@ func (c *compiler) plan(t reflect.Type) (*plan, error) {
 			}
 			p.fields = append(p.fields, fieldPlan{name: name, bname: []byte(name), offset: f.Offset, goName: f.Name, plan: fp})
 		}
-		p.index()
+		p.names.index(p.fields)
 	default:
 		return nil, &UnsupportedTypeError{Type: t}
 	}
@@ -186,26 +186,6 @@ func (c *compiler) plan(t reflect.Type) (*plan, error) {
 		return nil, err
 	}
 	return p, nil
-}
-
-// index fills byLen for the fields of a struct. A name with other than
-// ASCII letters in it goes in every list, for an ASCII key may fold to it
-// whatever its length ("K" to the Kelvin sign).
-func (p *plan) index() {
-	longest := 0
-	for _, f := range p.fields {
-		longest = max(longest, len(f.name))
-	}
-	p.byLen = make([][]int, longest+1)
-	for i, f := range p.fields {
-		if ascii(f.bname) {
-			p.byLen[len(f.name)] = append(p.byLen[len(f.name)], i)
-			continue
-		}
-		for n := range p.byLen {
-			p.byLen[n] = append(p.byLen[n], i)
-		}
-	}
 }
 
 // Types caches the Type of each Go type it was asked for. The zero Types

@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"bytes"
 	"math"
 	"reflect"
 	"strconv"
@@ -483,40 +482,4 @@ func decodeStruct(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
 			return within(err, "field "+f.goName)
 		}
 	}
-}
-
-// field returns the field that key names: exactly, or else ignoring case.
-// An ASCII key can only match a name of its length; others are compared
-// with every name, as Unicode case folding may change the length.
-func (p *plan) field(key []byte) *fieldPlan {
-	if len(key) < len(p.byLen) {
-		for _, i := range p.byLen[len(key)] {
-			if string(key) == p.fields[i].name {
-				return &p.fields[i]
-			}
-		}
-		if ascii(key) {
-			for _, i := range p.byLen[len(key)] {
-				if bytes.EqualFold(key, p.fields[i].bname) {
-					return &p.fields[i]
-				}
-			}
-			return nil
-		}
-	}
-	for i := range p.fields {
-		if bytes.EqualFold(key, p.fields[i].bname) {
-			return &p.fields[i]
-		}
-	}
-	return nil
-}
-
-func ascii(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
