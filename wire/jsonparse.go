@@ -401,6 +401,9 @@ func (d *jsonDecoder) number() (any, error) {
 
 // numberScalar reads a number, unboxed, as number does.
 func (d *jsonDecoder) numberScalar(x *scalar) error {
+	if d.shortNumber(x) {
+		return nil
+	}
 	in := d.in
 	start, i := d.off, d.off
 	if in[i] == '-' {
@@ -449,6 +452,64 @@ func (d *jsonDecoder) numberScalar(x *scalar) error {
 	f, _ := strconv.ParseFloat(unsafe.String(&in[start], i-start), 64)
 	*x = scalar{kind: kFloat, f: f}
 	return nil
+}
+
+// shortNumber reads the numbers that most messages hold in one pass: an
+// integer of at most 18 digits, which an int64 holds, or a decimal
+// fraction without an exponent whose digits form an integer below 2^53,
+// which shortDecimal's division gives exactly. It reads nothing and
+// reports false for any other number, and for malformed ones, which
+// numberScalar then reads or refuses.
+func (d *jsonDecoder) shortNumber(x *scalar) bool {
+	in, i := d.in, d.off
+	neg := in[i] == '-'
+	if neg {
+		i++
+	}
+	start := i
+	var mant uint64
+	for ; i < len(in); i++ {
+		c := in[i] - '0'
+		if c > 9 {
+			break
+		}
+		mant = mant*10 + uint64(c)
+	}
+	digits := i - start
+	if digits == 0 || digits > 18 || digits > 1 && in[start] == '0' {
+		return false
+	}
+	if i < len(in) && in[i] == '.' {
+		i++
+		at := i
+		for ; i < len(in); i++ {
+			c := in[i] - '0'
+			if c > 9 {
+				break
+			}
+			mant = mant*10 + uint64(c)
+		}
+		frac := i - at
+		if frac == 0 || digits+frac > 18 || mant >= 1<<53 || i < len(in) && in[i]|0x20 == 'e' {
+			return false
+		}
+		f := float64(mant) / exact10[frac]
+		if neg {
+			f = -f
+		}
+		*x = scalar{kind: kFloat, f: f}
+		d.off = i
+		return true
+	}
+	if i < len(in) && in[i]|0x20 == 'e' {
+		return false
+	}
+	if neg {
+		mant = -mant
+	}
+	*x = scalar{kind: kInt, n: mant}
+	d.off = i
+	return true
 }
 
 // exact10 are the powers of ten that a float64 holds exactly.

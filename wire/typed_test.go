@@ -418,3 +418,65 @@ func TestRawText(t *testing.T) {
 		}
 	}
 }
+
+// TestShortNumber checks the one-pass number reader against strconv on
+// random numbers of every shape, in the JSON around them: what it reads
+// it reads exactly and whole; what it leaves, it leaves untouched.
+func TestShortNumber(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	digits := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = '0' + byte(r.IntN(10))
+		}
+		return string(b)
+	}
+	cases := []string{"0", "-0", "0.0", "-0.0", "01", "1.", "-", "-.5", ".5", "1e5", "1E5", "1.5e3",
+		"999999999999999999", "1000000000000000000", "-999999999999999999", "9007199254740991.0",
+		"9007199254740992.0", "12.5", "1.25", "37.5", "0.1", "123456789.123456789"}
+	for range 20000 {
+		c := digits(1 + r.IntN(20))
+		if r.IntN(2) == 0 {
+			c += "." + digits(r.IntN(20))
+		}
+		if r.IntN(8) == 0 {
+			c += "e" + digits(1+r.IntN(2))
+		}
+		if r.IntN(3) == 0 {
+			c = "-" + c
+		}
+		cases = append(cases, c)
+	}
+	for _, c := range cases {
+		for _, after := range []string{"", ", ", "]", "}", "x"} {
+			d := jsonDecoder{in: []byte(c + after)}
+			var x scalar
+			if !d.shortNumber(&x) {
+				if d.off != 0 {
+					t.Errorf("%q: refused, but read to %d", c+after, d.off)
+				}
+				continue
+			}
+			if d.off != len(c) {
+				t.Errorf("%q: read to %d, want %d", c+after, d.off, len(c))
+			}
+			switch x.kind {
+			case kInt:
+				want, err := strconv.ParseInt(c, 10, 64)
+				if err != nil || x.int() != want || strings.ContainsAny(c, ".eE") {
+					t.Errorf("%q: got int %d, want %d (%v)", c, x.int(), want, err)
+				}
+			case kFloat:
+				want, err := strconv.ParseFloat(c, 64)
+				if err != nil || math.Float64bits(x.f) != math.Float64bits(want) || !strings.Contains(c, ".") {
+					t.Errorf("%q: got float %v, want %v (%v)", c, x.f, want, err)
+				}
+			default:
+				t.Errorf("%q: got kind %d", c, x.kind)
+			}
+			if c[0] == '.' || strings.HasPrefix(strings.TrimPrefix(c, "-"), "0") && len(strings.TrimPrefix(c, "-")) > 1 && strings.TrimPrefix(c, "-")[1] != '.' {
+				t.Errorf("%q: took a number JSON does not allow", c)
+			}
+		}
+	}
+}
