@@ -36,7 +36,7 @@ type calls struct {
 	doneOnce sync.Once
 
 	mu      sync.Mutex
-	running map[runKey]context.CancelFunc // for cancels
+	running map[runKey]*callCtx // for cancels
 }
 
 // work is a call waiting for a worker.
@@ -52,7 +52,7 @@ func (c *calls) init(s *Server) {
 	c.slots = make(chan struct{}, s.opts.MaxConcurrent)
 	c.base, c.cancel = context.WithCancel(context.Background())
 	c.done = make(chan struct{})
-	c.running = map[runKey]context.CancelFunc{}
+	c.running = map[runKey]*callCtx{}
 }
 
 // Attach makes the server answer the calls that arrive on any wire of l,
@@ -198,23 +198,23 @@ func keyOf(m *xbahn.Message) runKey { return runKey{m.Peer(), m.ID} }
 
 // track registers the cancel of the call m, for the client's cancel
 // message.
-func (c *calls) track(m *xbahn.Message, cancel context.CancelFunc) {
+func (c *calls) track(m *xbahn.Message, ctx *callCtx) {
 	if m.ID == "" {
 		return
 	}
 	c.mu.Lock()
-	c.running[keyOf(m)] = cancel
+	c.running[keyOf(m)] = ctx
 	c.mu.Unlock()
 }
 
 // finish ends the context of the call m and forgets it.
-func (c *calls) finish(m *xbahn.Message, cancel context.CancelFunc) {
+func (c *calls) finish(m *xbahn.Message, ctx *callCtx) {
 	if m.ID != "" {
 		c.mu.Lock()
 		delete(c.running, keyOf(m))
 		c.mu.Unlock()
 	}
-	cancel()
+	ctx.end()
 }
 
 // cancelCall serves a client's cancel message: it ends the context of the
@@ -223,12 +223,12 @@ func (c *calls) finish(m *xbahn.Message, cancel context.CancelFunc) {
 func (c *calls) cancelCall(m *xbahn.Message, w *xbahn.Wire) {
 	id, _ := m.Data.(string)
 	c.mu.Lock()
-	cancel := c.running[runKey{m.Peer(), id}]
+	ctx := c.running[runKey{m.Peer(), id}]
 	c.mu.Unlock()
-	if cancel != nil {
-		cancel()
+	if ctx != nil {
+		ctx.end()
 	}
-	w.Respond(m, xbahn.NewMessage(cancel != nil))
+	w.Respond(m, xbahn.NewMessage(ctx != nil))
 }
 
 // Shutdown shuts the server down gracefully, as net/http's does: it

@@ -121,25 +121,16 @@ func codeSentinel(c Code) error {
 // server's CallTimeout, at the caller's deadline when it sent one, and when
 // the caller cancels. Both bounds count from the call's arrival. The
 // caller ends it with s.calls.finish.
-func (s *Server) callContext(w work) (context.Context, context.CancelFunc) {
-	var dl time.Time
+func (s *Server) callContext(w work) *callCtx {
+	ctx := &callCtx{base: s.calls.base}
 	if s.opts.CallTimeout > 0 {
-		dl = w.received.Add(s.opts.CallTimeout)
+		ctx.deadline = w.received.Add(s.opts.CallTimeout)
 	}
 	if ms, ok := w.m.Meta[metaTimeout].(int64); ok && ms >= 0 {
-		if d := w.received.Add(time.Duration(ms) * time.Millisecond); dl.IsZero() || d.Before(dl) {
-			dl = d
+		if d := w.received.Add(time.Duration(ms) * time.Millisecond); ctx.deadline.IsZero() || d.Before(ctx.deadline) {
+			ctx.deadline = d
 		}
 	}
-	var (
-		ctx    context.Context
-		cancel context.CancelFunc
-	)
-	if dl.IsZero() {
-		ctx, cancel = context.WithCancel(s.calls.base)
-	} else {
-		ctx, cancel = context.WithDeadline(s.calls.base, dl)
-	}
-	s.calls.track(w.m, cancel)
-	return ctx, cancel
+	s.calls.track(w.m, ctx)
+	return ctx
 }

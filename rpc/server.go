@@ -369,8 +369,8 @@ func (s *Server) call(w work) (result any, authed bool, err error) {
 			return nil, authed, widgetPathError{len(widget)}
 		}
 	}
-	ctx, cancel := s.callContext(w)
-	defer s.calls.finish(m, cancel)
+	ctx := s.callContext(w)
+	defer s.calls.finish(m, ctx)
 	clientID, _ := m.Meta["client"].(string)
 	if clientID == "" {
 		clientID = "$" // what every client of a plain server is
