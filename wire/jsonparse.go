@@ -467,28 +467,14 @@ func (d *jsonDecoder) shortNumber(x *scalar) bool {
 		i++
 	}
 	start := i
-	var mant uint64
-	for ; i < len(in); i++ {
-		c := in[i] - '0'
-		if c > 9 {
-			break
-		}
-		mant = mant*10 + uint64(c)
-	}
+	i, mant := accumulate(in, i, 0)
 	digits := i - start
 	if digits == 0 || digits > 18 || digits > 1 && in[start] == '0' {
 		return false
 	}
 	if i < len(in) && in[i] == '.' {
-		i++
-		at := i
-		for ; i < len(in); i++ {
-			c := in[i] - '0'
-			if c > 9 {
-				break
-			}
-			mant = mant*10 + uint64(c)
-		}
+		at := i + 1
+		i, mant = accumulate(in, at, mant)
 		frac := i - at
 		if frac == 0 || digits+frac > 18 || mant >= 1<<53 || i < len(in) && in[i]|0x20 == 'e' {
 			return false
@@ -510,6 +496,20 @@ func (d *jsonDecoder) shortNumber(x *scalar) bool {
 	*x = scalar{kind: kInt, n: mant}
 	d.off = i
 	return true
+}
+
+// accumulate reads the digits of in from i on into mant, as the decimal
+// digits that follow mant's, and returns the index after them. The
+// caller bounds the number of digits.
+func accumulate(in []byte, i int, mant uint64) (int, uint64) {
+	for ; i < len(in); i++ {
+		c := in[i] - '0'
+		if c > 9 {
+			break
+		}
+		mant = mant*10 + uint64(c)
+	}
+	return i, mant
 }
 
 // exact10 are the powers of ten that a float64 holds exactly.
