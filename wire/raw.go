@@ -174,6 +174,55 @@ func (s *src) take(x *scalar) error {
 	return d.scalar(x)
 }
 
+// plainString reads the next value if it is a string that starts right
+// there, as take would, and reports whether it was one; otherwise it
+// reads nothing.
+func (s *src) plainString() ([]byte, bool, error) {
+	if s.bin {
+		d := &s.b
+		if d.off >= len(d.in) || d.in[d.off] != tagString {
+			return nil, false, nil
+		}
+		d.off++
+		start, end, err := d.span()
+		return d.in[start:end], true, err
+	}
+	d := &s.j
+	if d.off >= len(d.in) || d.in[d.off] != '"' {
+		return nil, false, nil
+	}
+	b, _, err := d.strBytes()
+	return b, true, err
+}
+
+// plainNumber reads the next value into x if it is a number that starts
+// right there and needs none of the general path's care (see
+// jsonDecoder.shortNumber), and reports whether it was; otherwise it reads
+// nothing.
+func (s *src) plainNumber(x *scalar) bool {
+	if s.bin {
+		d := &s.b
+		switch {
+		case d.off >= len(d.in):
+			return false
+		case d.in[d.off] >= tagSmallInt:
+			*x = scalar{kind: kInt, n: uint64(d.in[d.off] &^ tagSmallInt)}
+			d.off++
+			return true
+		case d.in[d.off] == tagFloat && len(d.in)-d.off > 8:
+			*x = scalar{kind: kFloat, f: math.Float64frombits(binary.LittleEndian.Uint64(d.in[d.off+1:]))}
+			d.off += 9
+			return true
+		}
+		return false
+	}
+	d := &s.j
+	if d.off >= len(d.in) || (d.in[d.off] < '0' || d.in[d.off] > '9') && d.in[d.off] != '-' {
+		return false
+	}
+	return d.shortNumber(x)
+}
+
 // list reads the start of a list at nesting depth depth and returns its
 // length, or -1 if that is not known before its end.
 func (s *src) list(depth int) (int, error) {

@@ -179,6 +179,27 @@ func decode(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
 	return mismatch(&x, p.t)
 }
 
+// decodeValue is decode, with a shorter way for the values most fields
+// hold: a string into a string, a number into a number.
+func decodeValue(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
+	switch p.op {
+	case opString:
+		if b, ok, err := s.plainString(); ok {
+			if err != nil {
+				return err
+			}
+			*(*string)(ptr) = s.cut(b)
+			return nil
+		}
+	case opInt, opUint, opFloat:
+		var x scalar
+		if s.plainNumber(&x) {
+			return setNumber(p, ptr, &x)
+		}
+	}
+	return decode(p, s, ptr, depth)
+}
+
 // setNumber stores a number in the integer or float at ptr.
 func setNumber(p *plan, ptr unsafe.Pointer, x *scalar) error {
 	switch x.kind {
@@ -478,7 +499,7 @@ func decodeStruct(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
 		if f == nil {
 			return &TypeError{Msg: "no field for key " + strconv.Quote(string(key)) + " in " + p.t.String()}
 		}
-		if err := decode(f.plan, s, unsafe.Add(ptr, f.offset), depth+1); err != nil {
+		if err := decodeValue(f.plan, s, unsafe.Add(ptr, f.offset), depth+1); err != nil {
 			return within(err, "field "+f.goName)
 		}
 	}
