@@ -76,7 +76,11 @@ func TestCallCtx(t *testing.T) {
 			child, cancel := context.WithCancel(c)
 			defer cancel()
 			c.end()
-			<-child.Done()
+			select {
+			case <-child.Done():
+			case <-time.After(10 * time.Second):
+				t.Fatal("a context made from it did not end with it")
+			}
 		})
 	}
 }
