@@ -46,8 +46,17 @@ func (n *fieldNames) index(fields []fieldPlan) {
 	}
 }
 
-// field returns the field that key names, or nil.
+// field returns the field that key names, or nil. A key that is a name
+// of up to 8 bytes exactly, as most are, is found on the way in.
 func (p *plan) field(key []byte) *fieldPlan {
+	if len(key) <= 8 {
+		w := word(key)
+		for _, s := range p.names.short[len(key)] {
+			if s.word == w {
+				return &p.fields[s.field]
+			}
+		}
+	}
 	if i := p.names.find(key, p.fields); i >= 0 {
 		return &p.fields[i]
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// findSlowly is what fieldNames.find must return: the field of the exact
+// findSlowly is the index of the field plan.field must return: the field of the exact
 // name, else the first whose name equals the key ignoring case.
 func findSlowly(key []byte, fields []fieldPlan) int {
 	for i, f := range fields {
@@ -22,12 +22,25 @@ func findSlowly(key []byte, fields []fieldPlan) int {
 	return -1
 }
 
-func namedFields(names ...string) []fieldPlan {
-	fields := make([]fieldPlan, len(names))
+// structPlan is the plan of a struct whose fields have names.
+func structPlan(names ...string) *plan {
+	p := &plan{op: opStruct, fields: make([]fieldPlan, len(names))}
 	for i, n := range names {
-		fields[i] = fieldPlan{name: n, bname: []byte(n)}
+		p.fields[i] = fieldPlan{name: n, bname: []byte(n)}
 	}
-	return fields
+	p.names.index(p.fields)
+	return p
+}
+
+// fieldIndex is the index of the field p.field finds for key, or -1.
+func fieldIndex(p *plan, key []byte) int {
+	f := p.field(key)
+	for i := range p.fields {
+		if f == &p.fields[i] {
+			return i
+		}
+	}
+	return -1
 }
 
 func TestFieldNames(t *testing.T) {
@@ -57,16 +70,14 @@ func TestFieldNames(t *testing.T) {
 		{[]string{"exactly8"}, "EXACTLY8", 0},
 		{[]string{"exactly8", "exactly9"}, "exactly9", 1},
 	} {
-		var n fieldNames
-		fields := namedFields(tt.names...)
-		n.index(fields)
-		if got := n.find([]byte(tt.key), fields); got != tt.want {
+		p := structPlan(tt.names...)
+		if got := fieldIndex(p, []byte(tt.key)); got != tt.want {
 			t.Errorf("names %q, key %q: got field %d, want %d", tt.names, tt.key, got, tt.want)
 		}
 	}
 }
 
-// TestFieldNamesRandom compares find with findSlowly on random names and
+// TestFieldNamesRandom compares plan.field with findSlowly on random names and
 // keys of letters that fold in special ways.
 func TestFieldNamesRandom(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
@@ -83,15 +94,13 @@ func TestFieldNamesRandom(t *testing.T) {
 		for i := range names {
 			names[i] = name()
 		}
-		fields := namedFields(names...)
-		var n fieldNames
-		n.index(fields)
+		p := structPlan(names...)
 		for range 4 {
 			key := []byte(name())
 			if r.IntN(2) == 0 {
 				key = bytes.ToUpper([]byte(names[r.IntN(len(names))]))
 			}
-			if got, want := n.find(key, fields), findSlowly(key, fields); got != want {
+			if got, want := fieldIndex(p, key), findSlowly(key, p.fields); got != want {
 				t.Fatalf("names %q, key %q: got field %d, want %d", names, key, got, want)
 			}
 		}
