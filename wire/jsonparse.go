@@ -200,6 +200,14 @@ func (d *jsonDecoder) ws() {
 	}
 }
 
+// peek returns the next byte of the input, or 0 at its end.
+func (d *jsonDecoder) peek() byte {
+	if d.off < len(d.in) {
+		return d.in[d.off]
+	}
+	return 0
+}
+
 // skipWS skips JSON whitespace.
 func (d *jsonDecoder) skipWS() {
 	for d.off < len(d.in) {

@@ -482,6 +482,9 @@ func decodePlainMap(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
 }
 
 func decodeStruct(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
+	if !s.bin {
+		return decodeStructJSON(p, s, ptr, depth)
+	}
 	n, err := s.object(depth)
 	if err != nil {
 		return err
@@ -500,6 +503,59 @@ func decodeStruct(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
 			return &TypeError{Msg: "no field for key " + strconv.Quote(string(key)) + " in " + p.t.String()}
 		}
 		if err := decodeValue(f.plan, s, unsafe.Add(ptr, f.offset), depth+1); err != nil {
+			return within(err, "field "+f.goName)
+		}
+	}
+}
+
+// decodeStructJSON is decodeStruct for JSON, which reads the common
+// shapes in place: keys as the encoders and Python write them (see
+// jsonDecoder.plainKey), strings into strings and numbers into numbers.
+func decodeStructJSON(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
+	d := &s.j
+	if _, err := d.container(depth); err != nil {
+		return err
+	}
+	for first := true; ; first = false {
+		key, ok := d.plainKey(first)
+		switch {
+		case ok:
+			if err := d.spend(); err != nil {
+				return err
+			}
+		case d.peek() == '}':
+			d.off++
+			return nil
+		default:
+			var more bool
+			var err error
+			if key, more, err = d.nextKey(first); !more || err != nil {
+				return err
+			}
+		}
+		f := p.field(key)
+		if f == nil {
+			return &TypeError{Msg: "no field for key " + strconv.Quote(string(key)) + " in " + p.t.String()}
+		}
+		at := unsafe.Add(ptr, f.offset)
+		var err error
+		switch op, c := f.plan.op, d.peek(); {
+		case op == opString && c == '"':
+			var b []byte
+			if b, _, err = d.strBytes(); err == nil {
+				*(*string)(at) = s.cut(b)
+			}
+		case (op == opInt || op == opUint || op == opFloat) && (c >= '0' && c <= '9' || c == '-'):
+			var x scalar
+			if d.shortNumber(&x) {
+				err = setNumber(f.plan, at, &x)
+			} else {
+				err = decode(f.plan, s, at, depth+1)
+			}
+		default:
+			err = decode(f.plan, s, at, depth+1)
+		}
+		if err != nil {
 			return within(err, "field "+f.goName)
 		}
 	}
