@@ -332,10 +332,10 @@ func decodeSlice(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
 	if err != nil {
 		return err
 	}
-	v := reflect.NewAt(p.t, ptr).Elem()
-	v.SetZero()
+	h := (*sliceHeader)(ptr)
+	*h = sliceHeader{}
 	if n > 0 {
-		v.Grow(n)
+		p.grow(h, n)
 	}
 	left := n
 	size := p.elem.t.Size()
@@ -347,19 +347,30 @@ func decodeSlice(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
 		if !more {
 			break
 		}
-		if i == v.Cap() { // JSON tells the length at the end
-			v.Grow(max(4, i))
+		if i == h.cap { // JSON tells the length at the end
+			p.grow(h, max(4, i))
 		}
-		v.SetLen(i + 1)
-		e := unsafe.Add(v.UnsafePointer(), uintptr(i)*size)
-		if err := decode(p.elem, s, e, depth+1); err != nil {
+		h.len = i + 1
+		if err := decode(p.elem, s, unsafe.Add(h.data, uintptr(i)*size), depth+1); err != nil {
 			return within(err, "element "+strconv.Itoa(i))
 		}
 	}
-	if v.IsNil() {
-		v.Set(reflect.MakeSlice(p.t, 0, 0)) // an empty list is not nil
+	if h.data == nil { // an empty list is not nil
+		reflect.NewAt(p.t, ptr).Elem().Set(reflect.MakeSlice(p.t, 0, 0))
 	}
 	return nil
+}
+
+// sliceHeader is how a slice is laid out.
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
+}
+
+// grow makes room in the slice h, of p's type, for n more elements, in a
+// new backing array that holds what h holds.
+func (p *plan) grow(h *sliceHeader, n int) {
+	reflect.NewAt(p.t, unsafe.Pointer(h)).Elem().Grow(n)
 }
 
 func decodeArray(p *plan, s *src, ptr unsafe.Pointer, depth int) error {

@@ -480,3 +480,26 @@ func TestShortNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeSlices checks lists into slices of every length around the
+// growth of a JSON list's backing array, whose length comes at its end,
+// and that an empty list gives an empty slice, not nil.
+func TestDecodeSlices(t *testing.T) {
+	for _, e := range encodings {
+		for n := range 20 {
+			list := make([]any, n)
+			want := make([]Item, n)
+			for i := range n {
+				list[i] = map[string]any{"SKU": strconv.Itoa(i), "Qty": int64(i)}
+				want[i] = Item{SKU: strconv.Itoa(i), Qty: i}
+			}
+			var got []Item
+			if err := Unmarshal(rawData(t, e, list), &got); err != nil {
+				t.Fatalf("%v: %d items: %v", e, n, err)
+			}
+			if got == nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("%v: %d items: got %#v, want %#v", e, n, got, want)
+			}
+		}
+	}
+}
