@@ -521,25 +521,27 @@ func (d *jsonDecoder) nextKey(first bool) ([]byte, bool, error) {
 // nothing in the key to unescape or check. Otherwise it reads nothing and
 // reports false, for nextKey to read what is there.
 func (d *jsonDecoder) plainKey(first bool) ([]byte, bool) {
-	in, i := d.in, d.off
+	in := d.in[d.off:]
 	if !first {
-		if i+1 >= len(in) || in[i] != ',' || in[i+1] != ' ' {
+		if len(in) < 2 || in[0] != ',' || in[1] != ' ' {
 			return nil, false
 		}
-		i += 2
+		in = in[2:]
 	}
-	if i >= len(in) || in[i] != '"' {
+	if len(in) == 0 || in[0] != '"' {
 		return nil, false
 	}
-	j := i + 1
-	for j < len(in) && plain[in[j]] {
+	tbl := &plain
+	j := 1
+	for j < len(in) && tbl[in[j]] {
 		j++
 	}
-	if j+2 >= len(in) || in[j] != '"' || in[j+1] != ':' || in[j+2] != ' ' {
+	rest := in[j:]
+	if len(rest) < 3 || rest[0] != '"' || rest[1] != ':' || rest[2] != ' ' {
 		return nil, false
 	}
-	d.off = j + 3
-	return in[i+1 : j], true
+	d.off = len(d.in) - len(rest) + 3
+	return in[1:j], true
 }
 
 // skip reads past a value found in a container at nesting depth depth,

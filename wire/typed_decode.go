@@ -558,10 +558,15 @@ func decodeStructJSON(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
 			}
 		case (op == opInt || op == opUint || op == opFloat) && (c >= '0' && c <= '9' || c == '-'):
 			var x scalar
-			if d.shortNumber(&x) {
-				err = setNumber(f.plan, at, &x)
-			} else {
-				err = decode(f.plan, s, at, depth+1)
+			switch fp := f.plan; {
+			case !d.shortNumber(&x):
+				err = decode(fp, s, at, depth+1)
+			case x.kind == kFloat && fp.kind == reflect.Float64:
+				*(*float64)(at) = x.f
+			case x.kind == kInt && fp.kind == reflect.Int && fp.bits == 64:
+				*(*int)(at) = int(x.int())
+			default:
+				err = setNumber(fp, at, &x)
 			}
 		default:
 			err = decode(f.plan, s, at, depth+1)
