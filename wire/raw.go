@@ -488,6 +488,10 @@ func (d *jsonDecoder) nextKey(first bool) ([]byte, bool, error) {
 	if k, ok := d.plainKey(first); ok {
 		return k, true, d.spend()
 	}
+	if d.peek() == '}' {
+		d.off++
+		return nil, false, nil
+	}
 	if more, err := d.more('}', first); !more || err != nil {
 		return nil, false, err
 	}

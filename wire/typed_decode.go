@@ -478,6 +478,13 @@ func decodePlainMap(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
 			sa[k] = v
 			continue
 		}
+		if b, ok, err := s.plainString(); ok {
+			if err != nil {
+				return err
+			}
+			ss[k] = s.cut(b)
+			continue
+		}
 		var x scalar
 		switch err := s.take(&x); {
 		case err != nil:
