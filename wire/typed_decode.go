@@ -563,6 +563,13 @@ func decodeStructJSON(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
 			if b, _, err = d.strBytes(); err == nil {
 				*(*string)(at) = s.cut(b)
 			}
+		case op == opPointer && f.plan.elem.op == opString && c == '"':
+			var b []byte
+			if b, _, err = d.strBytes(); err == nil {
+				e := reflect.New(f.plan.elem.t).UnsafePointer()
+				*(*string)(e) = s.cut(b)
+				*(*unsafe.Pointer)(at) = e
+			}
 		case (op == opInt || op == opUint || op == opFloat) && (c >= '0' && c <= '9' || c == '-'):
 			var x scalar
 			switch fp := f.plan; {
