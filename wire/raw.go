@@ -128,6 +128,24 @@ func (s *src) cut(b []byte) string {
 	return (*text)[at : at+uintptr(len(b))]
 }
 
+// strCut reads a JSON string at the input's '"' and returns it as cut
+// returns what it reads: cut from the one copy of the input, unless it had
+// escapes.
+func (d *jsonDecoder) strCut() (string, error) {
+	start := d.off + 1
+	b, escaped, err := d.strBytes()
+	switch {
+	case err != nil:
+		return "", err
+	case escaped || len(b) == 0 || len(d.in) > shareMax:
+		return string(b), nil
+	}
+	if d.text == "" {
+		d.text = string(d.in)
+	}
+	return d.text[start : start+len(b)], nil
+}
+
 // kind returns the kind of the next value without reading it.
 func (s *src) kind() (int, error) {
 	if s.bin {

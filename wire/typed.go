@@ -94,6 +94,7 @@ type plan struct {
 	bits uint         // integers: their size
 
 	elem   *plan       // slices, arrays, maps, pointers
+	str    bool        // pointers: a *string, whose string new makes
 	fields []fieldPlan // structs
 	names  fieldNames  // structs: how keys find their fields
 }
@@ -138,6 +139,7 @@ func (c *compiler) plan(t reflect.Type) (*plan, error) {
 		}
 	case reflect.Pointer:
 		p.op = opPointer
+		p.str = t.Elem() == reflect.TypeFor[string]()
 		p.elem, err = c.plan(t.Elem())
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 {

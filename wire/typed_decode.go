@@ -351,7 +351,17 @@ func decodeSlice(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
 			p.grow(h, max(4, i))
 		}
 		h.len = i + 1
-		if err := decode(p.elem, s, unsafe.Add(h.data, uintptr(i)*size), depth+1); err != nil {
+		e := unsafe.Add(h.data, uintptr(i)*size)
+		if p.elem.op == opStruct && !s.bin {
+			if s.j.ws(); s.j.peek() == '{' {
+				err = decodeStructJSON(p.elem, s, e, depth+1)
+			} else {
+				err = decode(p.elem, s, e, depth+1)
+			}
+		} else {
+			err = decode(p.elem, s, e, depth+1)
+		}
+		if err != nil {
 			return within(err, "element "+strconv.Itoa(i))
 		}
 	}
@@ -559,15 +569,25 @@ func decodeStructJSON(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
 		var err error
 		switch op, c := f.plan.op, d.peek(); {
 		case op == opString && c == '"':
-			var b []byte
-			if b, _, err = d.strBytes(); err == nil {
-				*(*string)(at) = s.cut(b)
+			*(*string)(at), err = d.strCut()
+		case op == opBool && (c == 't' || c == 'f'):
+			lit := "false"
+			if c == 't' {
+				lit = "true"
+			}
+			if err = d.literal(lit); err == nil {
+				*(*bool)(at) = c == 't'
 			}
 		case op == opPointer && f.plan.elem.op == opString && c == '"':
-			var b []byte
-			if b, _, err = d.strBytes(); err == nil {
-				e := reflect.New(f.plan.elem.t).UnsafePointer()
-				*(*string)(e) = s.cut(b)
+			var v string
+			if v, err = d.strCut(); err == nil {
+				var e unsafe.Pointer
+				if f.plan.str {
+					e = unsafe.Pointer(new(string))
+				} else {
+					e = reflect.New(f.plan.elem.t).UnsafePointer()
+				}
+				*(*string)(e) = v
 				*(*unsafe.Pointer)(at) = e
 			}
 		case (op == opInt || op == opUint || op == opFloat) && (c >= '0' && c <= '9' || c == '-'):

@@ -503,3 +503,52 @@ func TestDecodeSlices(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeFieldsInPlace covers the values a struct's fields take in
+// place, in both encodings, beside those that go the general way: escaped
+// strings, pointers to strings and to named strings, null, booleans,
+// numbers of each kind, and keys that match only ignoring case.
+func TestDecodeFieldsInPlace(t *testing.T) {
+	type Name string
+	type fields struct {
+		S   string
+		P   *string
+		N   *Name
+		B   bool
+		F   float64
+		F32 float32
+		I   int
+		I8  int8
+		U   uint
+	}
+	str := func(s string) *string { return &s }
+	name := func(s Name) *Name { return &s }
+	for _, e := range encodings {
+		for _, tt := range []struct {
+			in   map[string]any
+			want fields
+		}{
+			{map[string]any{"S": "plain", "P": "p", "N": "n", "B": true, "F": 1.5, "F32": 2.5, "I": int64(-3), "I8": int64(7), "U": int64(9)},
+				fields{S: "plain", P: str("p"), N: name("n"), B: true, F: 1.5, F32: 2.5, I: -3, I8: 7, U: 9}},
+			{map[string]any{"S": "é \"q\"\n", "P": "\t", "N": "", "B": false, "F": int64(2), "I": 1e3},
+				fields{S: "é \"q\"\n", P: str("\t"), N: name(""), F: 2, I: 1000}},
+			{map[string]any{"s": "folded", "p": nil, "n": nil, "b": true, "f": -0.25, "i": int64(1 << 40)},
+				fields{S: "folded", B: true, F: -0.25, I: 1 << 40}},
+		} {
+			var got fields
+			if err := Unmarshal(rawData(t, e, tt.in), &got); err != nil {
+				t.Fatalf("%v: %v: %v", e, tt.in, err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("%v: %v: got %+v, want %+v", e, tt.in, got, tt.want)
+			}
+		}
+		var f fields
+		for _, tt := range []map[string]any{{"I8": int64(300)}, {"U": int64(-1)}, {"B": "yes"}, {"P": int64(1)}, {"I": 1.5}} {
+			var te *TypeError
+			if err := Unmarshal(rawData(t, e, tt), &f); !errors.As(err, &te) {
+				t.Errorf("%v: %v: got %v, want a *TypeError", e, tt, err)
+			}
+		}
+	}
+}
