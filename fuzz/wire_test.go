@@ -139,6 +139,10 @@ func checkHead(t *testing.T, in []byte) {
 		B []string
 		C map[string]*float64
 		D any
+		E string
+		F *string
+		G bool
+		H []struct{ X, Y string }
 	}
 	var te *wire.TypeError
 	if err := wire.Unmarshal(body.Data, &s); err != nil && !errors.As(err, &te) {
