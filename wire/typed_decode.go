@@ -536,9 +536,11 @@ func decodeStruct(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
 	}
 }
 
-// decodeStructJSON is decodeStruct for JSON, which reads the common
-// shapes in place: keys as the encoders and Python write them (see
-// jsonDecoder.plainKey), strings into strings and numbers into numbers.
+// decodeStructJSON is decodeStruct for JSON. It reads the common shapes in
+// place, without the general path's scalar: keys as the encoders and
+// Python write them (see jsonDecoder.plainKey), the closing brace, and
+// strings, pointers to strings, booleans and numbers into fields of their
+// kinds. decodeSlice calls it for the elements of a list of structs.
 func decodeStructJSON(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
 	d := &s.j
 	if _, err := d.container(depth); err != nil {
