@@ -36,6 +36,9 @@ type ClientOptions struct {
 	Local *Server
 	// Timeout bounds each call whose context has no earlier deadline
 	// (default DefaultTimeout; negative: no bound but the context's).
+	// Calls made with context.Background() or context.TODO() that start
+	// close together share one bound, so that they cost no timer each:
+	// such a call may run up to a thirty-second of Timeout longer.
 	Timeout time.Duration
 	// Interceptors wrap every call the client makes, the first
 	// outermost: for metrics, tracing, retries or meta of their own.
@@ -71,6 +74,7 @@ type Client struct {
 	opts   ClientOptions
 	invoke Invoker    // the interceptors around invoke0
 	types  wire.Types // what CallAs decodes results into
+	bound  bound      // the Timeout of calls whose context never ends
 
 	stop func()         // stops serving Local
 	wg   sync.WaitGroup // Go calls in flight
@@ -205,6 +209,9 @@ func (c *Client) CallPath(ctx context.Context, sub, method string, args []any, k
 // timeout gives ctx the client's Timeout, unless it ends sooner.
 func (c *Client) timeout(ctx context.Context) (context.Context, context.CancelFunc) {
 	if c.opts.Timeout > 0 {
+		if ctx == context.Background() || ctx == context.TODO() {
+			return c.bound.context(time.Now(), c.opts.Timeout), func() {}
+		}
 		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.opts.Timeout {
 			return context.WithTimeout(ctx, c.opts.Timeout)
 		}
