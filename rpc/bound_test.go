@@ -3,11 +3,8 @@ package rpc
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/xbahn-go/xbahn"
 )
 
 // TestBound checks that calls which start close together share a context
@@ -73,19 +70,7 @@ func TestClientTimeout(t *testing.T) {
 	const timeout = 200 * time.Millisecond
 	for _, typ := range []string{"rep", "router"} {
 		t.Run(typ, func(t *testing.T) {
-			ws, s := newWaitServer(t)
-			conn := mustListen(t, "zmq://127.0.0.1:0/"+typ, nil)
-			mustServe(t, s, xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
-			peer := map[string]string{"rep": "req", "router": "dealer"}[typ]
-			cconn, err := xbahn.Connect("zmq://"+strings.TrimPrefix(conn.Endpoint(), "tcp://")+"/"+peer, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cconn.Close() })
-			c, err := NewClient(testCtx(t), xbahn.NewLink(xbahn.Conns{Send: cconn, Receive: cconn}).Main(), &ClientOptions{Timeout: timeout})
-			if err != nil {
-				t.Fatal(err)
-			}
+			ws, c := waitPair(t, typ, &ClientOptions{Timeout: timeout})
 			for range 2 {
 				start := time.Now()
 				done := make(chan error, 1)

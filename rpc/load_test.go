@@ -86,12 +86,18 @@ func (h *holdServer) stop() {
 // url.
 func newTestClient(t testing.TB, url string) *Client {
 	t.Helper()
+	return newTestClientWith(t, url, nil)
+}
+
+// newTestClientWith is newTestClient with client options.
+func newTestClientWith(t testing.TB, url string, o *ClientOptions) *Client {
+	t.Helper()
 	conn, err := xbahn.Connect(url, &xbahn.Options{Socket: zmtp.Options{ReconnectInterval: 10 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	c, err := NewClient(testCtx(t), xbahn.NewLink(xbahn.Conns{Send: conn, Receive: conn}).Main(), nil)
+	c, err := NewClient(testCtx(t), xbahn.NewLink(xbahn.Conns{Send: conn, Receive: conn}).Main(), o)
 	if err != nil {
 		t.Fatal(err)
 	}

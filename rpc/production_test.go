@@ -95,6 +95,17 @@ func newWaitServer(t *testing.T) (*waitServer, *Server) {
 	return w, s
 }
 
+// waitPair serves a wait server on a new URL of type typ, "rep" or
+// "router", and returns it with a client of its peer type.
+func waitPair(t *testing.T, typ string, o *ClientOptions) (*waitServer, *Client) {
+	t.Helper()
+	ws, s := newWaitServer(t)
+	conn := mustListen(t, "zmq://127.0.0.1:0/"+typ, nil)
+	mustServe(t, s, xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
+	peer := map[string]string{"rep": "req", "router": "dealer"}[typ]
+	return ws, newTestClientWith(t, "zmq://"+strings.TrimPrefix(conn.Endpoint(), "tcp://")+"/"+peer, o)
+}
+
 func (w *waitServer) end(t *testing.T, want error) {
 	t.Helper()
 	select {
@@ -113,11 +124,7 @@ func (w *waitServer) end(t *testing.T, want error) {
 func TestDeadlinesAndCancelsCrossTheWire(t *testing.T) {
 	for _, typ := range []string{"rep", "router"} {
 		t.Run(typ, func(t *testing.T) {
-			ws, s := newWaitServer(t)
-			conn := mustListen(t, "zmq://127.0.0.1:0/"+typ, nil)
-			mustServe(t, s, xbahn.NewLink(xbahn.Conns{Receive: conn, Respond: conn}))
-			peer := map[string]string{"rep": "req", "router": "dealer"}[typ]
-			c := newTestClient(t, "zmq://"+strings.TrimPrefix(conn.Endpoint(), "tcp://")+"/"+peer)
+			ws, c := waitPair(t, typ, nil)
 
 			// The caller's deadline.
 			ctx, cancel := context.WithTimeout(testCtx(t), 150*time.Millisecond)
