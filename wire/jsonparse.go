@@ -604,14 +604,25 @@ func parseInt(p []byte, x *scalar) bool {
 	return true
 }
 
-// str reads a JSON string at the input's '"' and returns its contents.
-func (d *jsonDecoder) str() (string, error) {
+// str reads a JSON string at the input's '"' and returns its contents:
+// cut from d.text, when that holds a copy of the input and the string had
+// no escapes, else a copy of its own.
+func (d *jsonDecoder) str() (string, error) { return d.readStr(false) }
+
+// readStr is str, which with share first makes d.text for an input small
+// enough to share (see shareMax), as src.cut does.
+func (d *jsonDecoder) readStr(share bool) (string, error) {
 	start := d.off + 1
 	b, escaped, err := d.strBytes()
 	switch {
 	case err != nil:
 		return "", err
-	case !escaped && d.text != "":
+	case escaped || len(b) == 0:
+		return string(b), nil
+	case share && d.text == "" && len(d.in) <= shareMax:
+		d.text = string(d.in)
+	}
+	if d.text != "" {
 		return d.text[start : start+len(b)], nil
 	}
 	return string(b), nil

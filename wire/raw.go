@@ -129,22 +129,9 @@ func (s *src) cut(b []byte) string {
 }
 
 // strCut reads a JSON string at the input's '"' and returns it as cut
-// returns what it reads: cut from the one copy of the input, unless it had
-// escapes.
-func (d *jsonDecoder) strCut() (string, error) {
-	start := d.off + 1
-	b, escaped, err := d.strBytes()
-	switch {
-	case err != nil:
-		return "", err
-	case escaped || len(b) == 0 || len(d.in) > shareMax:
-		return string(b), nil
-	}
-	if d.text == "" {
-		d.text = string(d.in)
-	}
-	return d.text[start : start+len(b)], nil
-}
+// returns what it reads: cut from the one copy of the input, made on
+// first use, unless it had escapes (see str).
+func (d *jsonDecoder) strCut() (string, error) { return d.readStr(true) }
 
 // kind returns the kind of the next value without reading it.
 func (s *src) kind() (int, error) {
@@ -213,32 +200,22 @@ func (s *src) plainString() ([]byte, bool, error) {
 	return b, true, err
 }
 
-// plainNumber reads the next value into x if it is a number that starts
-// right there and needs none of the general path's care (see
-// jsonDecoder.shortNumber), and reports whether it was; otherwise it reads
-// nothing.
-func (s *src) plainNumber(x *scalar) bool {
-	if s.bin {
-		d := &s.b
-		switch {
-		case d.off >= len(d.in):
-			return false
-		case d.in[d.off] >= tagSmallInt:
-			*x = scalar{kind: kInt, n: uint64(d.in[d.off] &^ tagSmallInt)}
-			d.off++
-			return true
-		case d.in[d.off] == tagFloat && len(d.in)-d.off > 8:
-			*x = scalar{kind: kFloat, f: math.Float64frombits(binary.LittleEndian.Uint64(d.in[d.off+1:]))}
-			d.off += 9
-			return true
-		}
+// plainNumber reads the next value into x if it is a small integer or a
+// float, and reports whether it was; otherwise it reads nothing.
+func (d *binaryDecoder) plainNumber(x *scalar) bool {
+	switch {
+	case d.off >= len(d.in):
 		return false
+	case d.in[d.off] >= tagSmallInt:
+		*x = scalar{kind: kInt, n: uint64(d.in[d.off] &^ tagSmallInt)}
+		d.off++
+		return true
+	case d.in[d.off] == tagFloat && len(d.in)-d.off > 8:
+		*x = scalar{kind: kFloat, f: math.Float64frombits(binary.LittleEndian.Uint64(d.in[d.off+1:]))}
+		d.off += 9
+		return true
 	}
-	d := &s.j
-	if d.off >= len(d.in) || (d.in[d.off] < '0' || d.in[d.off] > '9') && d.in[d.off] != '-' {
-		return false
-	}
-	return d.shortNumber(x)
+	return false
 }
 
 // list reads the start of a list at nesting depth depth and returns its

@@ -179,8 +179,9 @@ func decode(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
 	return mismatch(&x, p.t)
 }
 
-// decodeValue is decode, with a shorter way for the values most fields
-// hold: a string into a string, a number into a number.
+// decodeValue is decode for a field of a struct in the binary encoding,
+// with a shorter way for the values most fields hold: a string into a
+// string, a number into a number. (decodeStructJSON has its own.)
 func decodeValue(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
 	switch p.op {
 	case opString:
@@ -193,7 +194,7 @@ func decodeValue(p *plan, s *src, ptr unsafe.Pointer, depth int) error {
 		}
 	case opInt, opUint, opFloat:
 		var x scalar
-		if s.plainNumber(&x) {
+		if s.b.plainNumber(&x) {
 			return setNumber(p, ptr, &x)
 		}
 	}
