@@ -18,10 +18,11 @@ type bound struct {
 	mu  sync.Mutex // held to replace cur
 }
 
-// boundCtx is one shared context and its deadline.
+// boundCtx is one shared context and its deadline. The context is never
+// cancelled: calls may hold it until its deadline, which ends it.
 type boundCtx struct {
 	ctx      context.Context
-	cancel   context.CancelFunc // releases its timer once it has ended
+	cancel   context.CancelFunc // kept, not called (see above)
 	deadline time.Time
 }
 
@@ -39,9 +40,6 @@ func (b *bound) context(now time.Time, timeout time.Duration) context.Context {
 	c := b.cur.Load()
 	if c != nil && c.deadline.Sub(now) >= timeout {
 		return c.ctx
-	}
-	if c != nil && !now.Before(c.deadline) {
-		c.cancel() // ended already: this releases its timer
 	}
 	n := &boundCtx{deadline: now.Add(timeout + timeout/share)}
 	n.ctx, n.cancel = context.WithDeadline(context.Background(), n.deadline)
